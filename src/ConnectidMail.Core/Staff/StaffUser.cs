@@ -1,0 +1,9 @@
+using Microsoft.AspNetCore.Identity;
+
+namespace ConnectidMail.Staff;
+
+/// <summary>A member of the organisation's staff: sender, auditor or admin. Recipients are not staff users.</summary>
+public sealed class StaffUser : IdentityUser
+{
+    public DateTimeOffset CreatedAt { get; set; }
+}

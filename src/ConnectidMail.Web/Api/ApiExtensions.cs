@@ -1,0 +1,34 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+
+namespace ConnectidMail.Web.Api;
+
+public static class ApiExtensions
+{
+    public const string Policy = "api";
+
+    public static WebApplicationBuilder AddApi(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddProblemDetails();
+        builder.Services.AddAuthentication()
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(Policy, policy => policy
+                .AddAuthenticationSchemes(ApiKeyAuthentication.SchemeName)
+                .RequireAuthenticatedUser());
+        return builder;
+    }
+
+    public static WebApplication MapApi(this WebApplication app)
+    {
+        var api = app.MapGroup("/api/v1").RequireAuthorization(Policy).DisableAntiforgery();
+
+        // Lets an integration check which user and roles its key acts as.
+        api.MapGet("/me", (ClaimsPrincipal user) => TypedResults.Ok(new ApiCaller(
+            user.FindFirstValue(ClaimTypes.Email) ?? "",
+            [.. user.FindAll(ClaimTypes.Role).Select(c => c.Value)])));
+        return app;
+    }
+}
+
+public sealed record ApiCaller(string Email, IReadOnlyList<string> Roles);

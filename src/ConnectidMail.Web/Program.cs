@@ -1,0 +1,45 @@
+using ConnectidMail.ApiKeys;
+using ConnectidMail.Mail;
+using ConnectidMail.Persistence;
+using ConnectidMail.Staff;
+using ConnectidMail.Storage;
+using ConnectidMail.Web;
+using ConnectidMail.Web.Account;
+using ConnectidMail.Web.Admin;
+using ConnectidMail.Web.Api;
+using ConnectidMail.Web.Components;
+using ConnectidMail.Web.Health;
+using ConnectidMail.Web.KeyRing;
+
+return await Program.RunAsync(args, ConsoleStreams.System);
+
+public partial class Program
+{
+    /// <summary>The portal and its admin CLI share one composition, so the CLI always sees the portal's settings.</summary>
+    public static async Task<int> RunAsync(string[] args, ConsoleStreams console)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.AddStorage();
+        builder.AddDatabase();
+        builder.AddMail();
+        builder.AddStaffAccounts();
+        builder.AddApiKeys();
+        builder.AddKeyRing();
+        builder.AddStaffSignIn();
+        builder.AddApi();
+        builder.AddHealth();
+        builder.AddPortalPages();
+
+        if (AdminCli.IsCommand(args))
+        {
+            return await AdminCli.RunAsync(builder, args, console);
+        }
+
+        var app = builder.Build();
+        app.UsePortalPages();
+        app.MapStaffSignIn();
+        app.MapApi();
+        app.MapHealth();
+        return await app.RunUntilStoppedAsync(console);
+    }
+}
