@@ -20,10 +20,10 @@ public static class DatabaseExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<DatabaseOptions>, DatabaseOptionsValidator>();
 
-        var configuredConnectionString = builder.Configuration.GetConnectionString("Default");
         builder.Services.AddDbContext<ConnectidDbContext>((services, options) =>
         {
             var database = services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+            var configuredConnectionString = services.GetRequiredService<IConfiguration>().GetConnectionString("Default");
             switch (database.ParsedProvider)
             {
                 case DatabaseProvider.Sqlite:

@@ -2,10 +2,13 @@ namespace ConnectidMail.Web.Admin;
 
 /// <summary>
 /// <c>--name value</c> and <c>--name=value</c> options of an admin command. Settings such as
-/// <c>--Storage:DataPath</c> pass through to the configuration and are skipped here.
+/// <c>--Storage:DataPath</c> and the host's own <c>--environment</c> and <c>--contentRoot</c> pass through
+/// to the configuration and are skipped here.
 /// </summary>
 internal sealed class CliOptions
 {
+    private static readonly string[] HostSettings = ["environment", "contentRoot", "applicationName"];
+
     private readonly Dictionary<string, List<string>> values = new(StringComparer.OrdinalIgnoreCase);
 
     public static bool TryParse(string[] args, IReadOnlyCollection<string> known, out CliOptions options, out string? error)
@@ -37,7 +40,7 @@ internal sealed class CliOptions
                 return false;
             }
 
-            if (nameAndValue[0].Contains(':', StringComparison.Ordinal))
+            if (nameAndValue[0].Contains(':', StringComparison.Ordinal) || HostSettings.Contains(nameAndValue[0], StringComparer.OrdinalIgnoreCase))
             {
                 continue;
             }

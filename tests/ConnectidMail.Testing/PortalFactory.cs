@@ -1,0 +1,80 @@
+using System.Net;
+using System.Net.Sockets;
+using ConnectidMail.Persistence;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ConnectidMail.Testing;
+
+/// <summary>
+/// The real portal on a real SQLite file in a folder of its own. In-memory (TestServer) by default;
+/// <see cref="StartOnKestrel"/> serves it on http://localhost:PORT for a browser.
+/// </summary>
+public class PortalFactory : WebApplicationFactory<Program>
+{
+    private readonly Dictionary<string, string?> settings;
+
+    public PortalFactory(IDictionary<string, string?>? settings = null, string environment = "Development")
+    {
+        Environment = environment;
+        this.settings = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
+        {
+            ["Storage:DataPath"] = DataPath,
+        };
+        // Secure (__Host-) cookies only travel over https, even to an in-memory server.
+        ClientOptions.BaseAddress = new Uri("https://localhost");
+    }
+
+    public TempFolder Folder { get; } = new();
+
+    public string DataPath => Folder.Combine("data");
+
+    public string Environment { get; }
+
+    /// <summary>The settings the portal runs with, as command-line style arguments for the admin CLI.</summary>
+    public IEnumerable<string> SettingArguments =>
+        [$"--environment={Environment}", .. settings.Select(s => $"--{s.Key}={s.Value}")];
+
+    public Uri? ServerAddress { get; private set; }
+
+    public PortalFactory StartOnKestrel()
+    {
+        var port = FreeTcpPort();
+        ServerAddress = new Uri($"http://localhost:{port}");
+        UseKestrel(port);
+        StartServer();
+        return this;
+    }
+
+    public async Task<T> WithDbAsync<T>(Func<ConnectidDbContext, Task<T>> query)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await query(scope.ServiceProvider.GetRequiredService<ConnectidDbContext>());
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment(Environment);
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+        {
+            Folder.Dispose();
+        }
+    }
+
+    public static int FreeTcpPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
