@@ -18,7 +18,8 @@ public partial class Program
     /// <summary>The portal and its admin CLI share one composition, so the CLI always sees the portal's settings.</summary>
     public static async Task<int> RunAsync(string[] args, ConsoleStreams console)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // The application name finds the static assets manifest, also when the entry assembly is a test host.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ApplicationName = typeof(Program).Assembly.GetName().Name });
         builder.AddStorage();
         builder.AddDatabase();
         builder.AddMail();
@@ -36,10 +37,16 @@ public partial class Program
         }
 
         var app = builder.Build();
+        if (!app.Services.ValidateSettings(console.Error))
+        {
+            return 1;
+        }
+
         app.UsePortalPages();
         app.MapStaffSignIn();
         app.MapApi();
         app.MapHealth();
-        return await app.RunUntilStoppedAsync(console);
+        await app.RunAsync();
+        return 0;
     }
 }

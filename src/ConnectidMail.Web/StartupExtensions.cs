@@ -25,15 +25,4 @@ public static class StartupExtensions
             return false;
         }
     }
-
-    public static async Task<int> RunUntilStoppedAsync(this WebApplication app, ConsoleStreams console)
-    {
-        if (!app.Services.ValidateSettings(console.Error))
-        {
-            return 1;
-        }
-
-        await app.RunAsync();
-        return 0;
-    }
 }

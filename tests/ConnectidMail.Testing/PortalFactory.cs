@@ -18,17 +18,16 @@ public class PortalFactory : WebApplicationFactory<Program>
     public PortalFactory(IDictionary<string, string?>? settings = null, string environment = "Development")
     {
         Environment = environment;
-        this.settings = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
-        {
-            ["Storage:DataPath"] = DataPath,
-        };
+        this.settings = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>());
+        // A test may point a second portal at the data of a first one, as after a restart.
+        this.settings.TryAdd("Storage:DataPath", Folder.Combine("data"));
         // Secure (__Host-) cookies only travel over https, even to an in-memory server.
         ClientOptions.BaseAddress = new Uri("https://localhost");
     }
 
     public TempFolder Folder { get; } = new();
 
-    public string DataPath => Folder.Combine("data");
+    public string DataPath => settings["Storage:DataPath"]!;
 
     public string Environment { get; }
 

@@ -1,4 +1,5 @@
 using ConnectidMail.Staff;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Identity;
@@ -58,8 +59,14 @@ public static class StaffSignInExtensions
 
     public static WebApplication MapStaffSignIn(this WebApplication app)
     {
-        app.MapPost("/Account/Logout", async ([FromServices] SignInManager<StaffUser> signIn) =>
+        // A form post from the layout; without a form parameter minimal APIs skip antiforgery, so check it here.
+        app.MapPost("/Account/Logout", async Task<IResult> (HttpContext context, [FromServices] IAntiforgery antiforgery, [FromServices] SignInManager<StaffUser> signIn) =>
         {
+            if (!await antiforgery.IsRequestValidAsync(context))
+            {
+                return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The sign-out form expired; reload the page and try again.");
+            }
+
             await signIn.SignOutAsync();
             return TypedResults.LocalRedirect("~/Account/Login");
         });

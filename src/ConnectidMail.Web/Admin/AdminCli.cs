@@ -37,10 +37,16 @@ internal static class AdminCli
 
     public static async Task<int> RunAsync(WebApplicationBuilder builder, string[] args, ConsoleStreams console)
     {
-        if (args.Length < 2 || args[1] is "help" or "--help" or "-h")
+        if (args.Length > 1 && args[1] is "help" or "--help" or "-h")
         {
             console.Out.WriteLine(Help);
-            return args.Length < 2 ? Usage : Ok;
+            return Ok;
+        }
+
+        if (args.Length < 2 || args[1].StartsWith('-'))
+        {
+            console.Error.WriteLine(Help);
+            return Usage;
         }
 
         var command = args[1];

@@ -1,0 +1,68 @@
+using ConnectidMail.Testing;
+using ConnectidMail.Web;
+
+namespace ConnectidMail.IntegrationTests;
+
+/// <summary>Bad settings stop the start with one clear line on standard error and a non-zero exit code.</summary>
+public sealed class StartupValidationTests : IDisposable
+{
+    private readonly TempFolder folder = new();
+
+    [Fact]
+    public async Task An_unknown_database_provider_stops_the_start()
+    {
+        var (exitCode, error) = await StartAsync("Development", "--Database:Provider=Oracle");
+        Assert.Equal(1, exitCode);
+        Assert.Equal("ConnectidMail cannot start: Database:Provider 'Oracle' is unknown; use one of Sqlite.", Assert.Single(Lines(error)));
+    }
+
+    [Fact]
+    public async Task A_data_folder_that_cannot_be_written_stops_the_start()
+    {
+        var notAFolder = folder.Combine("a-file");
+        await File.WriteAllTextAsync(notAFolder, "");
+
+        var (exitCode, error) = await StartAsync("Development", $"--Storage:DataPath={notAFolder}");
+
+        Assert.Equal(1, exitCode);
+        var line = Assert.Single(Lines(error));
+        Assert.StartsWith($"ConnectidMail cannot start: Storage:DataPath '{notAFolder}' is not a folder the portal can write to", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_missing_smtp_host_outside_development_stops_the_start_unless_the_pickup_folder_is_allowed()
+    {
+        var (exitCode, error) = await StartAsync("Production");
+        Assert.Equal(1, exitCode);
+        Assert.StartsWith("ConnectidMail cannot start: Mail:Smtp:Host is not set.", Assert.Single(Lines(error)), StringComparison.Ordinal);
+
+        // With the pickup folder allowed the settings pass; the CLI proves it without binding a port.
+        var allowed = await AdminCliRunner.RunAsync(
+            ["--environment=Production", "--Mail:AllowPickupFolder=true", $"--Storage:DataPath={folder.Combine("data")}"],
+            null, "create-user", "--email", "admin@example.com", "--role", "Admin", "--password", "a sufficiently long password");
+        Assert.True(allowed.ExitCode == 0, allowed.Error);
+    }
+
+    [Fact]
+    public async Task An_unknown_smtp_security_mode_stops_the_start()
+    {
+        var (exitCode, error) = await StartAsync("Development", "--Mail:Smtp:Security=Sometimes");
+        Assert.Equal(1, exitCode);
+        Assert.Equal(
+            "ConnectidMail cannot start: Mail:Smtp:Security 'Sometimes' is unknown; use one of Auto, StartTls, SslOnConnect, None.",
+            Assert.Single(Lines(error)));
+    }
+
+    private async Task<(int ExitCode, string Error)> StartAsync(string environment, params string[] settings)
+    {
+        var error = new StringWriter();
+        var console = new ConsoleStreams(new StringReader(""), new StringWriter(), error, InputIsTerminal: false);
+        string[] args = [$"--environment={environment}", $"--Storage:DataPath={folder.Combine("data")}", "--urls=http://127.0.0.1:0", .. settings];
+        var exitCode = await Program.RunAsync(args, console);
+        return (exitCode, error.ToString());
+    }
+
+    private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    public void Dispose() => folder.Dispose();
+}
