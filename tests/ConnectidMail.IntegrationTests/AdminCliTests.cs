@@ -1,5 +1,4 @@
 using System.Text;
-using ConnectidMail.ApiKeys;
 using ConnectidMail.Persistence;
 using ConnectidMail.Staff;
 using ConnectidMail.Testing;
