@@ -1,0 +1,125 @@
+using System.Collections.Specialized;
+using System.Web;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace ConnectidMail.EndToEndTests;
+
+/// <summary>
+/// A fresh browser context (own cookies) and page against one portal, recording every console error and
+/// uncaught page error, with the staff sign-in steps written once against the accessible names of the contract.
+/// </summary>
+public sealed class BrowserSession : IAsyncDisposable
+{
+    /// <summary>The cookie that carries a signed-in staff session.</summary>
+    public const string StaffCookieName = "__Host-Identity.Application";
+
+    public const string LoginPath = "/Account/Login";
+
+    private readonly IBrowserContext context;
+    private readonly List<string> browserErrors = [];
+
+    private BrowserSession(IBrowserContext context, IPage page)
+    {
+        this.context = context;
+        Page = page;
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                Record($"console error on {page.Url} ({message.Location}): {message.Text}");
+            }
+        };
+        page.PageError += (_, error) => Record($"page error on {page.Url}: {error}");
+    }
+
+    public IPage Page { get; }
+
+    /// <summary>Console errors and uncaught exceptions seen so far, in order.</summary>
+    public IReadOnlyList<string> BrowserErrors
+    {
+        get
+        {
+            lock (browserErrors)
+            {
+                return [.. browserErrors];
+            }
+        }
+    }
+
+    public ILocator EmailBox => Page.GetByLabel("Email", new() { Exact = true });
+
+    public ILocator PasswordBox => Page.GetByLabel("Password", new() { Exact = true });
+
+    public ILocator LogInButton => Page.GetByRole(AriaRole.Button, new() { Name = "Log in", Exact = true });
+
+    public ILocator LogOutButton => Page.GetByRole(AriaRole.Button, new() { Name = "Log out", Exact = true });
+
+    public ILocator SignInError => Page.GetByRole(AriaRole.Alert).Filter(new() { HasText = "The email or password is not right" });
+
+    public ILocator PageHeading(string name) =>
+        Page.GetByRole(AriaRole.Heading, new() { Name = name, Exact = true, Level = 1 });
+
+    public ILocator Section(string name) => Page.GetByRole(AriaRole.Region, new() { Name = name, Exact = true });
+
+    /// <summary>The path of the page's current address, e.g. <c>/Account/Login</c>.</summary>
+    public string CurrentPath => new Uri(Page.Url).AbsolutePath;
+
+    public NameValueCollection CurrentQuery => HttpUtility.ParseQueryString(new Uri(Page.Url).Query);
+
+    public static async Task<BrowserSession> OpenAsync(BrowserFixture browser, PortalFixture portal)
+    {
+        var context = await browser.Browser.NewContextAsync(new()
+        {
+            BaseURL = portal.BaseAddress.ToString(),
+            Locale = "en-US",
+        });
+        // Fail in seconds, not the default 30, when something never appears.
+        context.SetDefaultTimeout(10_000);
+        context.SetDefaultNavigationTimeout(15_000);
+        var page = await context.NewPageAsync();
+        return new BrowserSession(context, page);
+    }
+
+    /// <summary>Opens a path and asserts that the final response (after any redirect) is a success.</summary>
+    public async Task GotoAsync(string path)
+    {
+        var response = await Page.GotoAsync(path);
+        Assert.NotNull(response);
+        Assert.True(response.Ok, $"GET {path} ended at {response.Url} with HTTP {response.Status}.");
+    }
+
+    /// <summary>Waits until the browser shows the given path (redirects and form posts settle on their own time).</summary>
+    public Task WaitForPathAsync(string path) =>
+        Page.WaitForURLAsync(url => new Uri(url).AbsolutePath == path);
+
+    /// <summary>Fills the sign-in form already on screen and submits it.</summary>
+    public async Task SubmitLoginAsync(string email, string password)
+    {
+        await EmailBox.FillAsync(email);
+        await PasswordBox.FillAsync(password);
+        await LogInButton.ClickAsync();
+    }
+
+    /// <summary>Signs in from the login page and waits for the dashboard.</summary>
+    public async Task SignInAsync(StaffCredentials credentials)
+    {
+        await GotoAsync(LoginPath);
+        await SubmitLoginAsync(credentials.Email, credentials.Password);
+        await WaitForPathAsync("/");
+        await Expect(PageHeading("Dashboard")).ToBeVisibleAsync();
+    }
+
+    public async Task<bool> HasStaffCookieAsync() =>
+        (await context.CookiesAsync()).Any(c => c.Name == StaffCookieName);
+
+    public async ValueTask DisposeAsync() => await context.CloseAsync();
+
+    private void Record(string error)
+    {
+        lock (browserErrors)
+        {
+            browserErrors.Add(error);
+        }
+    }
+}

@@ -1,0 +1,42 @@
+using ConnectidMail.Testing;
+
+namespace ConnectidMail.EndToEndTests;
+
+/// <summary>The real portal (Development environment, its own SQLite file) on http://localhost:PORT, one per test class.</summary>
+public sealed class PortalFixture : IAsyncLifetime
+{
+    public PortalFactory Portal { get; } = new();
+
+    public Uri BaseAddress => Portal.ServerAddress ?? throw new InvalidOperationException("The portal is not serving yet.");
+
+    public Task InitializeAsync()
+    {
+        Portal.StartOnKestrel();
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync() => await Portal.DisposeAsync();
+
+    /// <summary>Creates a staff account with the portal's own <c>admin create-user</c> command and returns its credentials.</summary>
+    public async Task<StaffCredentials> CreateUserAsync(params string[] roles)
+    {
+        var credentials = new StaffCredentials(StaffCredentials.NewEmail(roles[0]), StaffCredentials.NewPassword());
+        string[] command =
+        [
+            "create-user", "--email", credentials.Email, .. roles.SelectMany(r => new[] { "--role", r }), "--password", credentials.Password,
+        ];
+        var result = await AdminCliRunner.RunAsync(Portal, command);
+        Assert.True(
+            result.ExitCode == 0,
+            $"admin {string.Join(' ', command[..^1])} *** exited {result.ExitCode}.\nstdout: {result.Output}\nstderr: {result.Error}");
+        return credentials;
+    }
+}
+
+public sealed record StaffCredentials(string Email, string Password)
+{
+    /// <summary>A unique address, so tests sharing one portal never meet each other's accounts.</summary>
+    public static string NewEmail(string role) => $"{role.ToLowerInvariant()}-{Guid.NewGuid():N}@example.com";
+
+    public static string NewPassword() => $"Correct horse {Guid.NewGuid():N}";
+}
