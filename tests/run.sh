@@ -21,6 +21,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet tool restore
 dotnet build ConnectidMail.sln -warnaserror
 dotnet format ConnectidMail.sln --verify-no-changes --no-restore
+bash tests/check-vulnerable-packages.sh
 
 results=TestResults
 rm -rf "$results"

@@ -18,6 +18,11 @@ public partial class Program
     /// <summary>The portal and its admin CLI share one composition, so the CLI always sees the portal's settings.</summary>
     public static async Task<int> RunAsync(string[] args, ConsoleStreams console)
     {
+        if (HealthProbe.IsCommand(args))
+        {
+            return await HealthProbe.RunAsync(args, console);
+        }
+
         // The application name finds the static assets manifest, also when the entry assembly is a test host.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ApplicationName = typeof(Program).Assembly.GetName().Name });
         builder.AddStorage();

@@ -67,11 +67,14 @@ public sealed class BrowserSession : IAsyncDisposable
 
     public NameValueCollection CurrentQuery => HttpUtility.ParseQueryString(new Uri(Page.Url).Query);
 
-    public static async Task<BrowserSession> OpenAsync(BrowserFixture browser, PortalFixture portal)
+    public static Task<BrowserSession> OpenAsync(BrowserFixture browser, PortalFixture portal) =>
+        OpenAsync(browser, portal.BaseAddress);
+
+    public static async Task<BrowserSession> OpenAsync(BrowserFixture browser, Uri baseAddress)
     {
         var context = await browser.Browser.NewContextAsync(new()
         {
-            BaseURL = portal.BaseAddress.ToString(),
+            BaseURL = baseAddress.ToString(),
             Locale = "en-US",
         });
         // Fail in seconds, not the default 30, when something never appears.
