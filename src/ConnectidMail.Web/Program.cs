@@ -1,4 +1,5 @@
 using ConnectidMail.ApiKeys;
+using ConnectidMail.Keys;
 using ConnectidMail.Mail;
 using ConnectidMail.Persistence;
 using ConnectidMail.Staff;
@@ -27,6 +28,7 @@ public partial class Program
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ApplicationName = typeof(Program).Assembly.GetName().Name });
         builder.AddStorage();
         builder.AddDatabase();
+        builder.AddKeys();
         builder.AddMail();
         builder.AddStaffAccounts();
         builder.AddApiKeys();

@@ -104,6 +104,7 @@ public sealed class PublishedPortal : IAsyncLifetime
 
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["Storage__DataPath"] = DataPath;
+        start.Environment["Keys__MasterKeyFile"] = folder.Combine("volumes", "keys", "master.key");
         // An SMTP host is what production needs to start; nothing is mailed by these tests.
         start.Environment["Mail__Smtp__Host"] = "127.0.0.1";
         start.Environment["Mail__Smtp__Port"] = PortalFactory.FreeTcpPort().ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -165,7 +165,10 @@ public sealed class AdminCliTests(PortalFixture fixture) : IClassFixture<PortalF
     public async Task The_cli_creates_and_migrates_the_embedded_database_before_the_portal_ever_started()
     {
         using var folder = new TempFolder();
-        string[] settings = ["--environment=Development", $"--Storage:DataPath={folder.Combine("fresh", "data")}"];
+        string[] settings =
+        [
+            "--environment=Development", $"--Storage:DataPath={folder.Combine("fresh", "data")}", $"--Keys:MasterKeyFile={folder.Combine("fresh", "keys", "master.key")}",
+        ];
 
         var result = await AdminCliRunner.RunAsync(settings, null, "create-user", "--email", "first@example.com", "--role", "Admin", "--password", Password);
 
@@ -173,7 +176,11 @@ public sealed class AdminCliTests(PortalFixture fixture) : IClassFixture<PortalF
         Assert.True(File.Exists(folder.Combine("fresh", "data", DatabaseExtensions.SqliteFileName)));
 
         // The portal started afterwards on the same data lets that admin sign in.
-        using var portal = new PortalFactory(new Dictionary<string, string?> { ["Storage:DataPath"] = folder.Combine("fresh", "data") });
+        using var portal = new PortalFactory(new Dictionary<string, string?>
+        {
+            ["Storage:DataPath"] = folder.Combine("fresh", "data"),
+            ["Keys:MasterKeyFile"] = folder.Combine("fresh", "keys", "master.key"),
+        });
         using var session = new StaffSession(portal);
         var (_, location, _) = await session.LogInAsync("first@example.com", Password);
         Assert.Equal("/", location);

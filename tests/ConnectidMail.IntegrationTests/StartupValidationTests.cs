@@ -38,7 +38,7 @@ public sealed class StartupValidationTests : IDisposable
 
         // With the pickup folder allowed the settings pass; the CLI proves it without binding a port.
         var allowed = await AdminCliRunner.RunAsync(
-            ["--environment=Production", "--Mail:AllowPickupFolder=true", $"--Storage:DataPath={folder.Combine("data")}"],
+            ["--environment=Production", "--Mail:AllowPickupFolder=true", $"--Storage:DataPath={folder.Combine("data")}", $"--Keys:MasterKeyFile={folder.Combine("keys", "master.key")}"],
             null, "create-user", "--email", "admin@example.com", "--role", "Admin", "--password", "a sufficiently long password");
         Assert.True(allowed.ExitCode == 0, allowed.Error);
     }
@@ -53,11 +53,55 @@ public sealed class StartupValidationTests : IDisposable
             Assert.Single(Lines(error)));
     }
 
+    [Fact]
+    public async Task A_master_key_file_inside_the_data_folder_stops_the_start()
+    {
+        var (exitCode, error) = await StartAsync("Development", $"--Keys:MasterKeyFile={folder.Combine("data", "master.key")}");
+        Assert.Equal(1, exitCode);
+        Assert.Equal(
+            $"ConnectidMail cannot start: Keys:MasterKeyFile '{folder.Combine("data", "master.key")}' lies inside Storage:DataPath; keep the master key outside the data folder.",
+            Assert.Single(Lines(error)));
+        Assert.False(File.Exists(folder.Combine("data", "master.key")));
+    }
+
+    [Fact]
+    public async Task A_master_key_file_that_others_may_read_stops_the_start()
+    {
+        var keyFile = folder.Combine("keys", "master.key");
+        Directory.CreateDirectory(folder.Combine("keys"));
+        await File.WriteAllBytesAsync(keyFile, System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        File.SetUnixFileMode(keyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+
+        var (exitCode, error) = await StartAsync("Development");
+
+        Assert.Equal(1, exitCode);
+        var line = Assert.Single(Lines(error));
+        Assert.StartsWith("ConnectidMail cannot start: ", line, StringComparison.Ordinal);
+        Assert.Contains(keyFile, line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_configured_master_key_of_the_wrong_length_stops_the_start_without_echoing_it()
+    {
+        var shortKey = Convert.ToBase64String(new byte[16]);
+
+        var (exitCode, error) = await StartAsync("Development", $"--Keys:MasterKey={shortKey}");
+
+        Assert.Equal(1, exitCode);
+        var line = Assert.Single(Lines(error));
+        Assert.StartsWith("ConnectidMail cannot start: ", line, StringComparison.Ordinal);
+        Assert.DoesNotContain(shortKey, line, StringComparison.Ordinal);
+    }
+
     private async Task<(int ExitCode, string Error)> StartAsync(string environment, params string[] settings)
     {
         var error = new StringWriter();
         var console = new ConsoleStreams(new StringReader(""), new StringWriter(), error, InputIsTerminal: false);
-        string[] args = [$"--environment={environment}", $"--Storage:DataPath={folder.Combine("data")}", "--urls=http://127.0.0.1:0", .. settings];
+        string[] args =
+        [
+            $"--environment={environment}", $"--Storage:DataPath={folder.Combine("data")}", $"--Keys:MasterKeyFile={folder.Combine("keys", "master.key")}",
+            "--urls=http://127.0.0.1:0", .. settings,
+        ];
         var exitCode = await Program.RunAsync(args, console);
         return (exitCode, error.ToString());
     }

@@ -21,6 +21,7 @@ public class PortalFactory : WebApplicationFactory<Program>
         this.settings = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>());
         // A test may point a second portal at the data of a first one, as after a restart.
         this.settings.TryAdd("Storage:DataPath", Folder.Combine("data"));
+        this.settings.TryAdd("Keys:MasterKeyFile", Folder.Combine("keys", "master.key"));
         // Secure (__Host-) cookies only travel over https, even to an in-memory server.
         ClientOptions.BaseAddress = new Uri("https://localhost");
     }
@@ -28,6 +29,8 @@ public class PortalFactory : WebApplicationFactory<Program>
     public TempFolder Folder { get; } = new();
 
     public string DataPath => settings["Storage:DataPath"]!;
+
+    public string MasterKeyFile => settings["Keys:MasterKeyFile"]!;
 
     public string Environment { get; }
 

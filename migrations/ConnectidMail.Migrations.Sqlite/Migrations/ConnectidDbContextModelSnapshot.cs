@@ -64,6 +64,49 @@ namespace ConnectidMail.Migrations.Sqlite.Migrations
                     b.ToTable("ApiKeys");
                 });
 
+            modelBuilder.Entity("ConnectidMail.Keys.DataKeyRecord", b =>
+                {
+                    b.Property<Guid>("OwnerId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("KekVersion")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("WrappedKey")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("OwnerId");
+
+                    b.HasIndex("KekVersion");
+
+                    b.ToTable("DataKeys", (string)null);
+                });
+
+            modelBuilder.Entity("ConnectidMail.Keys.KeyEncryptionKeyRecord", b =>
+                {
+                    b.Property<int>("Version")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("RetiredAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("WrappedKey")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("Version");
+
+                    b.ToTable("KeyEncryptionKeys", (string)null);
+                });
+
             modelBuilder.Entity("ConnectidMail.Staff.StaffUser", b =>
                 {
                     b.Property<string>("Id")
@@ -330,6 +373,15 @@ namespace ConnectidMail.Migrations.Sqlite.Migrations
                         .IsRequired();
 
                     b.Navigation("User");
+                });
+
+            modelBuilder.Entity("ConnectidMail.Keys.DataKeyRecord", b =>
+                {
+                    b.HasOne("ConnectidMail.Keys.KeyEncryptionKeyRecord", null)
+                        .WithMany()
+                        .HasForeignKey("KekVersion")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>

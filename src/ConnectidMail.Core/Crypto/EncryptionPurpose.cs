@@ -14,4 +14,5 @@ public enum EncryptionPurpose : ushort
     KeyEncryptionKey = 6,
     VerificationCode = 7,
     AccessCode = 8,
+    DataProtectionKeyRing = 9,
 }

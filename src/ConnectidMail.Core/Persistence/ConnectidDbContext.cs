@@ -1,4 +1,5 @@
 using ConnectidMail.ApiKeys;
+using ConnectidMail.Keys;
 using ConnectidMail.Staff;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
@@ -8,13 +9,17 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace ConnectidMail.Persistence;
 
-/// <summary>The one database of a deployment: staff accounts, API keys and the DataProtection key ring.</summary>
+/// <summary>The one database of a deployment: staff accounts, API keys, wrapped keys and the encrypted DataProtection key ring.</summary>
 public sealed class ConnectidDbContext(DbContextOptions<ConnectidDbContext> options)
     : IdentityDbContext<StaffUser, IdentityRole, string>(options), IDataProtectionKeyContext
 {
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+
+    public DbSet<KeyEncryptionKeyRecord> KeyEncryptionKeys => Set<KeyEncryptionKeyRecord>();
+
+    public DbSet<DataKeyRecord> DataKeys => Set<DataKeyRecord>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

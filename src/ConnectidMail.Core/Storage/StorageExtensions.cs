@@ -14,6 +14,8 @@ public static class StorageExtensions
         builder.Services.AddSingleton<StorageOptionsSetup>();
         builder.Services.AddSingleton<IPostConfigureOptions<StorageOptions>>(sp => sp.GetRequiredService<StorageOptionsSetup>());
         builder.Services.AddSingleton<IValidateOptions<StorageOptions>>(sp => sp.GetRequiredService<StorageOptionsSetup>());
+        builder.Services.AddSingleton<BlobStore>();
+        builder.Services.AddHostedService<BlobStoreStartup>();
         return builder;
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using ConnectidMail.ApiKeys;
+using ConnectidMail.Keys;
 using ConnectidMail.Persistence;
 using ConnectidMail.Staff;
 using Microsoft.EntityFrameworkCore;
@@ -25,12 +26,16 @@ internal static class AdminCli
                          Without --password the password is read from standard input.
           create-api-key --email E --name N [--expires YYYY-MM-DD | --expires-in-days D]
                          Prints the new key alone on the last line; it is shown once and stored hashed.
+          rotate-keys    [--batch-size N]
+                         New key-encryption key; re-wraps every data key under it, then retires the old one.
+                         Content is not re-encrypted. Safe to interrupt and run again.
         """;
 
     private static readonly Dictionary<string, string[]> KnownOptions = new()
     {
         ["create-user"] = ["email", "role", "password"],
         ["create-api-key"] = ["email", "name", "expires", "expires-in-days"],
+        ["rotate-keys"] = ["batch-size"],
     };
 
     public static bool IsCommand(string[] args) => args.Length > 0 && args[0] == "admin";
@@ -79,10 +84,12 @@ internal static class AdminCli
         }
 
         await using var scope = app.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<KeyStore>().EnsureKeyEncryptionKeyAsync();
         return command switch
         {
             "create-user" => await CreateUserAsync(scope.ServiceProvider, options, console),
-            _ => await CreateApiKeyAsync(scope.ServiceProvider, options, console),
+            "create-api-key" => await CreateApiKeyAsync(scope.ServiceProvider, options, console),
+            _ => await RotateKeysAsync(scope.ServiceProvider, options, console),
         };
     }
 
@@ -192,6 +199,27 @@ internal static class AdminCli
         var expiry = created.Record!.ExpiresAt is { } e ? $"expires {e:yyyy-MM-dd HH:mm} UTC" : "does not expire";
         console.Error.WriteLine($"API key '{created.Record.Name}' for {email} {expiry}. It is shown once; store it now.");
         console.Out.WriteLine(created.Key);
+        return Ok;
+    }
+
+    private static async Task<int> RotateKeysAsync(IServiceProvider services, CliOptions options, ConsoleStreams console)
+    {
+        if (!options.TryGetSingle("batch-size", out var batchText, console, required: false))
+        {
+            return Usage;
+        }
+
+        var batchSize = 500;
+        if (batchText is not null && (!int.TryParse(batchText, NumberStyles.None, CultureInfo.InvariantCulture, out batchSize) || batchSize is < 1 or > 100_000))
+        {
+            console.Error.WriteLine($"error: --batch-size '{batchText}' must be a whole number from 1 to 100000.");
+            return Usage;
+        }
+
+        var result = await services.GetRequiredService<KeyStore>().RotateAsync(batchSize, done => console.Error.WriteLine($"re-wrapped {done} data key(s)"));
+        var retired = result.Retired.Count == 0 ? "no key to retire" : "retired " + string.Join(", ", result.Retired.Select(v => $"v{v}"));
+        console.Out.WriteLine(
+            $"{(result.Resumed ? "Finished an interrupted rotation" : "Rotated")} to key-encryption key v{result.Version}: {result.Rewrapped} data key(s) re-wrapped, {retired}.");
         return Ok;
     }
 

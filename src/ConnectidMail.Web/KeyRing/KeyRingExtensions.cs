@@ -1,5 +1,6 @@
-using ConnectidMail.Persistence;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.Extensions.Options;
 
 namespace ConnectidMail.Web.KeyRing;
 
@@ -10,9 +11,12 @@ public static class KeyRingExtensions
 
     public static WebApplicationBuilder AddKeyRing(this WebApplicationBuilder builder)
     {
-        builder.Services.AddDataProtection()
-            .SetApplicationName(ApplicationName)
-            .PersistKeysToDbContext<ConnectidDbContext>();
+        builder.Services.AddDataProtection().SetApplicationName(ApplicationName);
+        builder.Services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(services => new ConfigureOptions<KeyManagementOptions>(options =>
+        {
+            options.XmlRepository = ActivatorUtilities.CreateInstance<EncryptedKeyRingRepository>(services);
+            options.XmlEncryptor = ActivatorUtilities.CreateInstance<MasterKeyXmlEncryptor>(services);
+        }));
         return builder;
     }
 }
