@@ -43,6 +43,11 @@ public partial class Program
             return await AdminCli.RunAsync(builder, args, console);
         }
 
+        if (MigrateCommand.IsCommand(args))
+        {
+            return await MigrateCommand.RunAsync(builder, args, console);
+        }
+
         var app = builder.Build();
         if (!app.Services.ValidateSettings(console.Error))
         {

@@ -1,26 +1,46 @@
 using ConnectidMail.Persistence;
+using ConnectidMail.Testing;
 using Microsoft.EntityFrameworkCore;
 
 namespace ConnectidMail.IntegrationTests;
 
 public sealed class DatabaseTests(PortalFixture fixture) : IClassFixture<PortalFixture>
 {
-    [Fact]
-    public async Task The_model_has_no_changes_that_lack_a_migration()
-    {
-        var pending = await fixture.Portal.WithDbAsync(db => Task.FromResult(db.Database.HasPendingModelChanges()));
-        Assert.False(pending, "The EF model changed without a migration: run dotnet ef migrations add <Name> --project migrations/ConnectidMail.Migrations.Sqlite");
-    }
-
-    [Fact]
-    public async Task The_embedded_database_is_a_file_in_the_data_folder_with_every_migration_applied()
-    {
-        Assert.True(File.Exists(Path.Combine(fixture.Portal.DataPath, DatabaseExtensions.SqliteFileName)));
-        var pending = await fixture.Portal.WithDbAsync(async db => (await db.Database.GetPendingMigrationsAsync()).ToList());
-        Assert.Empty(pending);
-    }
-
+    /// <summary>Both providers in every lane: building a model needs no server.</summary>
     [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task The_model_has_no_changes_that_lack_a_migration(DatabaseProvider provider)
+    {
+        // The portal's own services shape the model (the Identity schema version), as they do at run time.
+        var options = new DbContextOptionsBuilder<ConnectidDbContext>().UseApplicationServiceProvider(fixture.Portal.Services);
+        _ = provider == DatabaseProvider.Sqlite
+            ? DatabaseExtensions.UseSqlite(options, "Data Source=:memory:")
+            : DatabaseExtensions.UsePostgres(options, "Host=localhost;Database=model_only");
+        await using var db = new ConnectidDbContext(options.Options);
+
+        Assert.False(
+            db.Database.HasPendingModelChanges(),
+            $"The EF model changed without a migration: run dotnet ef migrations add <Name> --project migrations/ConnectidMail.Migrations.{provider}");
+    }
+
+    [Fact]
+    public async Task The_portal_runs_on_the_lanes_database_with_every_migration_applied()
+    {
+        var (providerName, migrations, applied) = await fixture.Portal.WithDbAsync(async db =>
+            (db.Database.ProviderName, db.Database.GetMigrations().ToList(), (await db.Database.GetAppliedMigrationsAsync()).ToList()));
+
+        var expectedProvider = DatabaseLane.Current == DatabaseProvider.Sqlite ? "Microsoft.EntityFrameworkCore.Sqlite" : "Npgsql.EntityFrameworkCore.PostgreSQL";
+        Assert.Equal(expectedProvider, providerName);
+        Assert.NotEmpty(migrations);
+        Assert.Equal(migrations, applied);
+    }
+
+    [LaneFact(DatabaseProvider.Sqlite)]
+    public void The_embedded_database_is_a_file_in_the_data_folder() =>
+        Assert.True(File.Exists(Path.Combine(fixture.Portal.DataPath, DatabaseExtensions.SqliteFileName)));
+
+    [LaneTheory(DatabaseProvider.Sqlite)]
     [InlineData("journal_mode", "wal")]
     [InlineData("secure_delete", "1")]
     [InlineData("foreign_keys", "1")]

@@ -137,11 +137,9 @@ public sealed class KeyStoreTests : IDisposable
         Assert.All(ring, xml => Assert.DoesNotContain("masterKey", xml, StringComparison.Ordinal));
 
         using var otherKey = new TempFolder();
-        using var thief = new PortalFactory(new Dictionary<string, string?>
-        {
-            ["Storage:DataPath"] = portal.DataPath,
-            ["Keys:MasterKeyFile"] = otherKey.Combine("master.key"),
-        });
+        var stolen = portal.DataSettings;
+        stolen["Keys:MasterKeyFile"] = otherKey.Combine("master.key");
+        using var thief = new PortalFactory(stolen);
 
         await using var scope = thief.Services.CreateAsyncScope();
         await Assert.ThrowsAsync<DecryptionFailedException>(() => scope.ServiceProvider.GetRequiredService<KeyStore>().GetDataKeyAsync(owner));
@@ -153,27 +151,20 @@ public sealed class KeyStoreTests : IDisposable
     [Fact]
     public async Task A_key_ring_entry_stored_in_plain_form_is_removed_and_replaced_by_an_encrypted_one()
     {
-        using var plainFolder = new TempFolder();
-        var settings = new Dictionary<string, string?>
-        {
-            ["Storage:DataPath"] = plainFolder.Combine("data"),
-            ["Keys:MasterKeyFile"] = plainFolder.Combine("keys", "master.key"),
-        };
         // A key ring written by an older version: a plain key XML as DataProtection writes it without an encryptor.
-        using (var first = new PortalFactory(settings))
+        using var first = new PortalFactory();
+        await first.WithDbAsync(async db =>
         {
-            await first.WithDbAsync(async db =>
+            db.DataProtectionKeys.Add(new Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey
             {
-                db.DataProtectionKeys.Add(new Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey
-                {
-                    FriendlyName = "key-plain",
-                    Xml = $"""<key id="{Guid.NewGuid()}" version="1"><creationDate>2026-01-01T00:00:00Z</creationDate><activationDate>2026-01-01T00:00:00Z</activationDate><expirationDate>2099-01-01T00:00:00Z</expirationDate><descriptor deserializerType="x"><descriptor><encryption algorithm="AES_256_CBC" /><validation algorithm="HMACSHA256" /><masterKey><value>cGxhaW4ta2V5LW1hdGVyaWFs</value></masterKey></descriptor></descriptor></key>""",
-                });
-                return await db.SaveChangesAsync();
+                FriendlyName = "key-plain",
+                Xml = $"""<key id="{Guid.NewGuid()}" version="1"><creationDate>2026-01-01T00:00:00Z</creationDate><activationDate>2026-01-01T00:00:00Z</activationDate><expirationDate>2099-01-01T00:00:00Z</expirationDate><descriptor deserializerType="x"><descriptor><encryption algorithm="AES_256_CBC" /><validation algorithm="HMACSHA256" /><masterKey><value>cGxhaW4ta2V5LW1hdGVyaWFs</value></masterKey></descriptor></descriptor></key>""",
             });
-        }
+            return await db.SaveChangesAsync();
+        });
 
-        using var second = new PortalFactory(settings);
+        // The next start reads the ring, drops the plain key and works with an encrypted one.
+        using var second = new PortalFactory(first.DataSettings);
         var protector = second.Services.GetRequiredService<IDataProtectionProvider>().CreateProtector("probe");
         Assert.Equal("secret", protector.Unprotect(protector.Protect("secret")));
 

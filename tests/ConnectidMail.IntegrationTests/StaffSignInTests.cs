@@ -165,7 +165,7 @@ public sealed class StaffSignInTests(PortalFixture fixture) : IClassFixture<Port
         Assert.Equal("/", (await before.LogInAsync(email, Password)).Location);
         Assert.True(await first.WithDbAsync(db => Task.FromResult(db.DataProtectionKeys.Any())), "No DataProtection key was written to the database.");
 
-        using var second = new PortalFactory(new Dictionary<string, string?> { ["Storage:DataPath"] = first.DataPath, ["Keys:MasterKeyFile"] = first.MasterKeyFile });
+        using var second = new PortalFactory(first.DataSettings);
         using var after = new StaffSession(second, before.Cookies);
         using var response = await after.Client.GetAsync("/");
 

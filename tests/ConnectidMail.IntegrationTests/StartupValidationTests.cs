@@ -13,7 +13,28 @@ public sealed class StartupValidationTests : IDisposable
     {
         var (exitCode, error) = await StartAsync("Development", "--Database:Provider=Oracle");
         Assert.Equal(1, exitCode);
-        Assert.Equal("ConnectidMail cannot start: Database:Provider 'Oracle' is unknown; use one of Sqlite.", Assert.Single(Lines(error)));
+        Assert.Equal("ConnectidMail cannot start: Database:Provider 'Oracle' is unknown; use one of Sqlite, Postgres.", Assert.Single(Lines(error)));
+    }
+
+    [Fact]
+    public async Task Postgres_without_a_connection_string_stops_the_start()
+    {
+        var (exitCode, error) = await StartAsync("Development", "--Database:Provider=Postgres");
+        Assert.Equal(1, exitCode);
+        Assert.StartsWith(
+            "ConnectidMail cannot start: ConnectionStrings:Default is not set; Database:Provider Postgres needs it",
+            Assert.Single(Lines(error)),
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_malformed_postgres_connection_string_stops_the_start_without_repeating_it()
+    {
+        var (exitCode, error) = await StartAsync("Development", "--Database:Provider=postgres", "--ConnectionStrings:Default=Host=db;Pasword=hunter2-secret");
+        Assert.Equal(1, exitCode);
+        var line = Assert.Single(Lines(error));
+        Assert.StartsWith("ConnectidMail cannot start: ConnectionStrings:Default is not a valid PostgreSQL connection string", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2-secret", line, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -8,12 +8,15 @@ using Microsoft.Extensions.DependencyInjection;
 namespace ConnectidMail.Testing;
 
 /// <summary>
-/// The real portal on a real SQLite file in a folder of its own. In-memory (TestServer) by default;
-/// <see cref="StartOnKestrel"/> serves it on http://localhost:PORT for a browser.
+/// The real portal on a real database of its own: a SQLite file in its own folder, or in the PostgreSQL lane
+/// (<see cref="DatabaseLane"/>) a database of its own on the throwaway test server. In-memory (TestServer) by
+/// default; <see cref="StartOnKestrel"/> serves it on http://localhost:PORT for a browser.
+/// A setting whose value is null is left out, so the portal's own default applies.
 /// </summary>
 public class PortalFactory : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> settings;
+    private readonly string? ownPostgresDatabase;
 
     public PortalFactory(IDictionary<string, string?>? settings = null, string environment = "Development")
     {
@@ -22,6 +25,7 @@ public class PortalFactory : WebApplicationFactory<Program>
         // A test may point a second portal at the data of a first one, as after a restart.
         this.settings.TryAdd("Storage:DataPath", Folder.Combine("data"));
         this.settings.TryAdd("Keys:MasterKeyFile", Folder.Combine("keys", "master.key"));
+        ownPostgresDatabase = DatabaseLane.AddSettings(this.settings);
         // Secure (__Host-) cookies only travel over https, even to an in-memory server.
         ClientOptions.BaseAddress = new Uri("https://localhost");
     }
@@ -32,11 +36,16 @@ public class PortalFactory : WebApplicationFactory<Program>
 
     public string MasterKeyFile => settings["Keys:MasterKeyFile"]!;
 
+    /// <summary>The settings that point a second portal at this one's data, database and master key, as after a restart.</summary>
+    public Dictionary<string, string?> DataSettings => settings
+        .Where(s => s.Key is "Storage:DataPath" or "Keys:MasterKeyFile" or "Database:Provider" or "ConnectionStrings:Default" or "Database:AutoMigrate")
+        .ToDictionary();
+
     public string Environment { get; }
 
     /// <summary>The settings the portal runs with, as command-line style arguments for the admin CLI.</summary>
     public IEnumerable<string> SettingArguments =>
-        [$"--environment={Environment}", .. settings.Select(s => $"--{s.Key}={s.Value}")];
+        [$"--environment={Environment}", .. GivenSettings.Select(s => $"--{s.Key}={s.Value}")];
 
     public Uri? ServerAddress { get; private set; }
 
@@ -58,11 +67,13 @@ public class PortalFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment(Environment);
-        foreach (var (key, value) in settings)
+        foreach (var (key, value) in GivenSettings)
         {
             builder.UseSetting(key, value);
         }
     }
+
+    private IEnumerable<KeyValuePair<string, string?>> GivenSettings => settings.Where(s => s.Value is not null);
 
     protected override void Dispose(bool disposing)
     {
@@ -70,6 +81,10 @@ public class PortalFactory : WebApplicationFactory<Program>
         if (disposing)
         {
             Folder.Dispose();
+            if (ownPostgresDatabase is not null)
+            {
+                PostgresTestServer.Shared.DropDatabase(ownPostgresDatabase);
+            }
         }
     }
 

@@ -11,6 +11,7 @@ namespace ConnectidMail.Persistence;
 public static class DatabaseExtensions
 {
     public const string SqliteMigrationsAssembly = "ConnectidMail.Migrations.Sqlite";
+    public const string PostgresMigrationsAssembly = "ConnectidMail.Migrations.Postgres";
     public const string SqliteFileName = "connectidmail.db";
 
     public static IHostApplicationBuilder AddDatabase(this IHostApplicationBuilder builder)
@@ -29,6 +30,10 @@ public static class DatabaseExtensions
                 case DatabaseProvider.Sqlite:
                     var storage = services.GetRequiredService<IOptions<StorageOptions>>().Value;
                     UseSqlite(options, configuredConnectionString ?? SqliteConnectionString(storage.FullDataPath));
+                    break;
+                case DatabaseProvider.Postgres:
+                    // The options validator has already stopped the start when the connection string is missing.
+                    UsePostgres(options, configuredConnectionString!);
                     break;
                 default:
                     throw new InvalidOperationException($"Database provider {database.ParsedProvider} has no configuration.");
@@ -52,4 +57,11 @@ public static class DatabaseExtensions
         options
             .UseSqlite(connectionString, sqlite => sqlite.MigrationsAssembly(SqliteMigrationsAssembly))
             .AddInterceptors(new SqlitePragmas());
+
+    /// <summary>
+    /// The one place that configures PostgreSQL, shared with the design-time factory. No retrying execution
+    /// strategy: it would refuse the explicit transactions that keep a user and their roles together.
+    /// </summary>
+    public static DbContextOptionsBuilder UsePostgres(DbContextOptionsBuilder options, string connectionString) =>
+        options.UseNpgsql(connectionString, npgsql => npgsql.MigrationsAssembly(PostgresMigrationsAssembly));
 }
