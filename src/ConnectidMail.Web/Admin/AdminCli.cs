@@ -14,9 +14,9 @@ namespace ConnectidMail.Web.Admin;
 /// </summary>
 internal static class AdminCli
 {
-    private const int Ok = 0;
-    private const int Failed = 1;
-    private const int Usage = 2;
+    internal const int Ok = 0;
+    internal const int Failed = 1;
+    internal const int Usage = 2;
 
     private const string Help = """
         Usage: ConnectidMail.Web admin <command> [options]
@@ -25,12 +25,30 @@ internal static class AdminCli
                          Without --password the password is read from standard input.
           create-api-key --email E --name N [--expires YYYY-MM-DD | --expires-in-days D]
                          Prints the new key alone on the last line; it is shown once and stored hashed.
+
+        Recovery:
+          reset-password   --email E [--password P]
+                           Sets a new password (read from standard input without --password) and ends
+                           the user's sessions and any lockout.
+          disable-user     --email E
+                           The user is signed out, cannot sign in and their API keys stop working.
+          enable-user      --email E
+          revoke-api-key   --prefix P | --id ID
+                           P is the key's prefix as lists show it, e.g. cmk_Ab3dE9.
+          reset-two-factor --email E
+                           Turns two-factor sign-in off: removes the authenticator app, recovery codes
+                           and passkeys, and ends the user's sessions.
         """;
 
     private static readonly Dictionary<string, string[]> KnownOptions = new()
     {
         ["create-user"] = ["email", "role", "password"],
         ["create-api-key"] = ["email", "name", "expires", "expires-in-days"],
+        ["reset-password"] = ["email", "password"],
+        ["disable-user"] = ["email"],
+        ["enable-user"] = ["email"],
+        ["revoke-api-key"] = ["prefix", "id"],
+        ["reset-two-factor"] = ["email"],
     };
 
     public static bool IsCommand(string[] args) => args.Length > 0 && args[0] == "admin";
@@ -82,7 +100,12 @@ internal static class AdminCli
         return command switch
         {
             "create-user" => await CreateUserAsync(scope.ServiceProvider, options, console),
-            _ => await CreateApiKeyAsync(scope.ServiceProvider, options, console),
+            "create-api-key" => await CreateApiKeyAsync(scope.ServiceProvider, options, console),
+            "reset-password" => await RecoveryCommands.ResetPasswordAsync(scope.ServiceProvider, options, console),
+            "disable-user" => await RecoveryCommands.SetDisabledAsync(scope.ServiceProvider, options, console, disabled: true),
+            "enable-user" => await RecoveryCommands.SetDisabledAsync(scope.ServiceProvider, options, console, disabled: false),
+            "revoke-api-key" => await RecoveryCommands.RevokeApiKeyAsync(scope.ServiceProvider, options, console),
+            _ => await RecoveryCommands.ResetTwoFactorAsync(scope.ServiceProvider, options, console),
         };
     }
 
@@ -133,7 +156,7 @@ internal static class AdminCli
             return Failed;
         }
 
-        var result = await services.GetRequiredService<StaffAccounts>().CreateUserAsync(email!, roles, password);
+        var result = await services.GetRequiredService<StaffAccounts>().CreateUserAsync(StaffActor.Cli, email!, roles, password);
         if (!result.Succeeded)
         {
             console.Error.WriteLine($"error: {result.Error}");
@@ -182,7 +205,13 @@ internal static class AdminCli
             expiresAt = services.GetRequiredService<TimeProvider>().GetUtcNow().AddDays(days);
         }
 
-        var created = await services.GetRequiredService<ApiKeyService>().CreateAsync(email!, name!, expiresAt);
+        if (await services.GetRequiredService<StaffAccounts>().FindByEmailAsync(email!) is not { } user)
+        {
+            console.Error.WriteLine($"error: no staff user has the address {email!.Trim()}.");
+            return Failed;
+        }
+
+        var created = await services.GetRequiredService<ApiKeyService>().CreateAsync(StaffActor.Cli, user.Id, name!, expiresAt);
         if (!created.Succeeded)
         {
             console.Error.WriteLine($"error: {created.Error}");
@@ -195,7 +224,7 @@ internal static class AdminCli
         return Ok;
     }
 
-    private static string? ReadPassword(ConsoleStreams console)
+    internal static string? ReadPassword(ConsoleStreams console)
     {
         if (!console.InputIsTerminal)
         {
