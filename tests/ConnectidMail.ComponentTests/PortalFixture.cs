@@ -29,7 +29,7 @@ public sealed class PortalFixture : IAsyncLifetime
         var accounts = scope.ServiceProvider.GetRequiredService<StaffAccounts>();
         foreach (var member in Staff)
         {
-            var result = await accounts.CreateUserAsync(member.Email, member.Roles, Password);
+            var result = await accounts.CreateUserAsync(StaffActor.Cli, member.Email, member.Roles, Password);
             Assert.True(result.Succeeded, result.Error);
         }
     }

@@ -21,6 +21,9 @@ public sealed class ConnectidDbContext(DbContextOptions<ConnectidDbContext> opti
 
     public DbSet<DataKeyRecord> DataKeys => Set<DataKeyRecord>();
 
+    /// <summary>Append-only: rows are added with the change they record, never updated or deleted.</summary>
+    public DbSet<StaffChange> StaffChanges => Set<StaffChange>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

@@ -24,7 +24,8 @@ public static class StaffAccountsExtensions
             {
                 options.Stores.SchemaVersion = IdentitySchemaVersions.Version3;
                 options.User.RequireUniqueEmail = true;
-                options.SignIn.RequireConfirmedAccount = false;
+                // Turns on the EnabledStaffConfirmation check: disabled users cannot sign in.
+                options.SignIn.RequireConfirmedAccount = true;
                 // ASVS 5.0: length over composition rules.
                 options.Password.RequiredLength = 12;
                 options.Password.RequireDigit = false;
@@ -39,9 +40,16 @@ public static class StaffAccountsExtensions
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<ConnectidDbContext>()
             .AddSignInManager()
+            .AddUserConfirmation<EnabledStaffConfirmation>()
             .AddDefaultTokenProviders();
 
+        // The sign-in cookie is checked against the database on every request, so disabling a user or resetting
+        // their password or second factor (a new security stamp) ends their sessions at once, and role changes
+        // apply at the next request.
+        builder.Services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.Zero);
+
         builder.Services.AddScoped<StaffAccounts>();
+        builder.Services.AddScoped<StaffChangeLog>();
         return builder;
     }
 }

@@ -6,4 +6,7 @@ namespace ConnectidMail.Staff;
 public sealed class StaffUser : IdentityUser
 {
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>When an admin disabled the account; a disabled user cannot sign in and their API keys stop working.</summary>
+    public DateTimeOffset? DisabledAt { get; set; }
 }

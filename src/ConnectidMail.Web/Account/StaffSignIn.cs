@@ -24,6 +24,27 @@ internal sealed class StaffSignIn(SignInManager<StaffUser> signIn, UserManager<S
             return SignInResult.Failed;
         }
 
-        return await signIn.PasswordSignInAsync(user, password, isPersistent: false, lockoutOnFailure: true);
+        var result = await signIn.PasswordSignInAsync(user, password, isPersistent: false, lockoutOnFailure: true);
+        return result.IsNotAllowed ? await DisabledAccountResultAsync(user, password) : result;
+    }
+
+    /// <summary>
+    /// Identity refuses a disabled account (NotAllowed) before it looks at the password. Say "disabled" only to
+    /// someone who knows the password; anyone else gets the ordinary failure, counted towards a lockout.
+    /// </summary>
+    private async Task<SignInResult> DisabledAccountResultAsync(StaffUser user, string password)
+    {
+        if (await users.IsLockedOutAsync(user))
+        {
+            return SignInResult.LockedOut;
+        }
+
+        if (await users.CheckPasswordAsync(user, password))
+        {
+            return SignInResult.NotAllowed;
+        }
+
+        await users.AccessFailedAsync(user);
+        return await users.IsLockedOutAsync(user) ? SignInResult.LockedOut : SignInResult.Failed;
     }
 }

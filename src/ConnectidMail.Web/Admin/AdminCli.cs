@@ -15,9 +15,9 @@ namespace ConnectidMail.Web.Admin;
 /// </summary>
 internal static class AdminCli
 {
-    private const int Ok = 0;
-    private const int Failed = 1;
-    private const int Usage = 2;
+    internal const int Ok = 0;
+    internal const int Failed = 1;
+    internal const int Usage = 2;
 
     private const string Help = """
         Usage: ConnectidMail.Web admin <command> [options]
@@ -29,6 +29,19 @@ internal static class AdminCli
           rotate-keys    [--batch-size N]
                          New key-encryption key; re-wraps every data key under it, then retires the old one.
                          Content is not re-encrypted. Safe to interrupt and run again.
+
+        Recovery:
+          reset-password   --email E [--password P]
+                           Sets a new password (read from standard input without --password) and ends
+                           the user's sessions and any lockout.
+          disable-user     --email E
+                           The user is signed out, cannot sign in and their API keys stop working.
+          enable-user      --email E
+          revoke-api-key   --prefix P | --id ID
+                           P is the key's prefix as lists show it, e.g. cmk_Ab3dE9.
+          reset-two-factor --email E
+                           Turns two-factor sign-in off: removes the authenticator app, recovery codes
+                           and passkeys, and ends the user's sessions.
         """;
 
     private static readonly Dictionary<string, string[]> KnownOptions = new()
@@ -36,6 +49,11 @@ internal static class AdminCli
         ["create-user"] = ["email", "role", "password"],
         ["create-api-key"] = ["email", "name", "expires", "expires-in-days"],
         ["rotate-keys"] = ["batch-size"],
+        ["reset-password"] = ["email", "password"],
+        ["disable-user"] = ["email"],
+        ["enable-user"] = ["email"],
+        ["revoke-api-key"] = ["prefix", "id"],
+        ["reset-two-factor"] = ["email"],
     };
 
     public static bool IsCommand(string[] args) => args.Length > 0 && args[0] == "admin";
@@ -89,7 +107,12 @@ internal static class AdminCli
         {
             "create-user" => await CreateUserAsync(scope.ServiceProvider, options, console),
             "create-api-key" => await CreateApiKeyAsync(scope.ServiceProvider, options, console),
-            _ => await RotateKeysAsync(scope.ServiceProvider, options, console),
+            "rotate-keys" => await RotateKeysAsync(scope.ServiceProvider, options, console),
+            "reset-password" => await RecoveryCommands.ResetPasswordAsync(scope.ServiceProvider, options, console),
+            "disable-user" => await RecoveryCommands.SetDisabledAsync(scope.ServiceProvider, options, console, disabled: true),
+            "enable-user" => await RecoveryCommands.SetDisabledAsync(scope.ServiceProvider, options, console, disabled: false),
+            "revoke-api-key" => await RecoveryCommands.RevokeApiKeyAsync(scope.ServiceProvider, options, console),
+            _ => await RecoveryCommands.ResetTwoFactorAsync(scope.ServiceProvider, options, console),
         };
     }
 
@@ -140,7 +163,7 @@ internal static class AdminCli
             return Failed;
         }
 
-        var result = await services.GetRequiredService<StaffAccounts>().CreateUserAsync(email!, roles, password);
+        var result = await services.GetRequiredService<StaffAccounts>().CreateUserAsync(StaffActor.Cli, email!, roles, password);
         if (!result.Succeeded)
         {
             console.Error.WriteLine($"error: {result.Error}");
@@ -189,7 +212,13 @@ internal static class AdminCli
             expiresAt = services.GetRequiredService<TimeProvider>().GetUtcNow().AddDays(days);
         }
 
-        var created = await services.GetRequiredService<ApiKeyService>().CreateAsync(email!, name!, expiresAt);
+        if (await services.GetRequiredService<StaffAccounts>().FindByEmailAsync(email!) is not { } user)
+        {
+            console.Error.WriteLine($"error: no staff user has the address {email!.Trim()}.");
+            return Failed;
+        }
+
+        var created = await services.GetRequiredService<ApiKeyService>().CreateAsync(StaffActor.Cli, user.Id, name!, expiresAt);
         if (!created.Succeeded)
         {
             console.Error.WriteLine($"error: {created.Error}");
@@ -223,7 +252,7 @@ internal static class AdminCli
         return Ok;
     }
 
-    private static string? ReadPassword(ConsoleStreams console)
+    internal static string? ReadPassword(ConsoleStreams console)
     {
         if (!console.InputIsTerminal)
         {
