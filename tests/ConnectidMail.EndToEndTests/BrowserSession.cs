@@ -1,4 +1,5 @@
 using System.Collections.Specialized;
+using System.Text.Json;
 using System.Web;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -15,6 +16,8 @@ public sealed class BrowserSession : IAsyncDisposable
     public const string StaffCookieName = "__Host-Identity.Application";
 
     public const string LoginPath = "/Account/Login";
+
+    public const string TwoFactorPath = "/Account/LoginWith2fa";
 
     private readonly IBrowserContext context;
     private readonly List<string> browserErrors = [];
@@ -104,13 +107,51 @@ public sealed class BrowserSession : IAsyncDisposable
         await LogInButton.ClickAsync();
     }
 
-    /// <summary>Signs in from the login page and waits for the dashboard.</summary>
+    public ILocator AuthenticatorCodeBox => Page.GetByLabel("Authenticator code", new() { Exact = true });
+
+    /// <summary>Signs in from the login page, with the authenticator code when the account has one, and waits for the dashboard.</summary>
     public async Task SignInAsync(StaffCredentials credentials)
     {
         await GotoAsync(LoginPath);
         await SubmitLoginAsync(credentials.Email, credentials.Password);
+        if (credentials.Authenticator is { } authenticator)
+        {
+            await WaitForPathAsync(TwoFactorPath);
+            await SubmitAuthenticatorCodeAsync(await authenticator.NextCodeAsync());
+        }
+
         await WaitForPathAsync("/");
         await Expect(PageHeading("Dashboard")).ToBeVisibleAsync();
+    }
+
+    /// <summary>Fills the two-factor step already on screen and submits it.</summary>
+    public async Task SubmitAuthenticatorCodeAsync(string code)
+    {
+        await AuthenticatorCodeBox.FillAsync(code);
+        await LogInButton.ClickAsync();
+    }
+
+    /// <summary>
+    /// Gives the page a platform authenticator through the Chrome DevTools Protocol: it makes and uses real
+    /// passkeys (resident keys, user verification) and approves every request by itself.
+    /// </summary>
+    public async Task<VirtualAuthenticator> AddVirtualAuthenticatorAsync()
+    {
+        var devTools = await context.NewCDPSessionAsync(Page);
+        await devTools.SendAsync("WebAuthn.enable");
+        var added = await devTools.SendAsync("WebAuthn.addVirtualAuthenticator", new Dictionary<string, object>
+        {
+            ["options"] = new Dictionary<string, object>
+            {
+                ["protocol"] = "ctap2",
+                ["transport"] = "internal",
+                ["hasResidentKey"] = true,
+                ["hasUserVerification"] = true,
+                ["isUserVerified"] = true,
+                ["automaticPresenceSimulation"] = true,
+            },
+        });
+        return new VirtualAuthenticator(devTools, added!.Value.GetProperty("authenticatorId").GetString()!);
     }
 
     public async Task<bool> HasStaffCookieAsync() =>
@@ -124,5 +165,15 @@ public sealed class BrowserSession : IAsyncDisposable
         {
             browserErrors.Add(error);
         }
+    }
+}
+
+/// <summary>A virtual authenticator of one page, to look at the passkeys it holds.</summary>
+public sealed class VirtualAuthenticator(ICDPSession devTools, string authenticatorId)
+{
+    public async Task<IReadOnlyList<JsonElement>> CredentialsAsync()
+    {
+        var result = await devTools.SendAsync("WebAuthn.getCredentials", new Dictionary<string, object> { ["authenticatorId"] = authenticatorId });
+        return [.. result!.Value.GetProperty("credentials").EnumerateArray()];
     }
 }

@@ -1,4 +1,5 @@
 using ConnectidMail.Staff;
+using ConnectidMail.Testing;
 using Deque.AxeCore.Commons;
 using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
@@ -38,7 +39,7 @@ public sealed class PageQualityTests(BrowserFixture browser, PortalFixture porta
     }
 
     [Fact]
-    public async Task Browser_console_shows_no_errors_on_login_and_dashboard()
+    public async Task Browser_console_shows_no_errors_on_login_two_factor_step_and_dashboard()
     {
         var admin = await Portal.CreateUserAsync(StaffRoles.Admin);
 
@@ -48,6 +49,9 @@ public sealed class PageQualityTests(BrowserFixture browser, PortalFixture porta
         await Expect(Session.SignInError).ToBeVisibleAsync();
         await SettleAsync();
         await Session.SubmitLoginAsync(admin.Email, admin.Password);
+        await Session.WaitForPathAsync(BrowserSession.TwoFactorPath);
+        await SettleAsync();
+        await Session.SubmitAuthenticatorCodeAsync(await admin.Authenticator!.NextCodeAsync());
         await Session.WaitForPathAsync("/");
         await Expect(Session.Section("Staff accounts")).ToBeVisibleAsync();
         await SettleAsync();
@@ -55,6 +59,49 @@ public sealed class PageQualityTests(BrowserFixture browser, PortalFixture porta
         Assert.True(
             Session.BrowserErrors.Count == 0,
             "The browser reported errors:\n" + string.Join("\n", Session.BrowserErrors));
+    }
+
+    [Fact]
+    public async Task Two_factor_and_account_pages_have_no_serious_accessibility_violations_or_console_errors()
+    {
+        var admin = await Portal.CreateUserWithoutTwoFactorAsync(StaffRoles.Admin);
+        await Session.GotoAsync(BrowserSession.LoginPath);
+        await Session.SubmitLoginAsync(admin.Email, admin.Password);
+        await Session.WaitForPathAsync("/Account/Manage/EnrolTwoFactor");
+        await AssertNoSeriousAxeViolationsAsync("the two-factor enrolment page");
+
+        await Session.GotoAsync("/Account/Manage/Passkeys");
+        await Expect(Session.PageHeading("Passkeys")).ToBeVisibleAsync();
+        await AssertNoSeriousAxeViolationsAsync("the passkeys page");
+
+        await Session.GotoAsync("/Account/Manage/EnableAuthenticator");
+        await AssertNoSeriousAxeViolationsAsync("the authenticator set-up page");
+        var app = new TotpAuthenticator(await Session.Page.Locator("#authenticator-key").InnerTextAsync());
+        await Session.Page.GetByLabel("Verification code", new() { Exact = true }).FillAsync(await app.NextCodeAsync());
+        await Session.Page.GetByRole(AriaRole.Button, new() { Name = "Verify", Exact = true }).ClickAsync();
+        await Expect(Session.Page.GetByRole(AriaRole.List, new() { Name = "Your recovery codes" })).ToBeVisibleAsync();
+        await AssertNoSeriousAxeViolationsAsync("the recovery codes");
+
+        foreach (var (path, heading) in new[] { ("/Account/Manage", "Account"), ("/Account/Manage/ChangePassword", "Change password") })
+        {
+            await Session.GotoAsync(path);
+            await Expect(Session.PageHeading(heading)).ToBeVisibleAsync();
+            await AssertNoSeriousAxeViolationsAsync($"the page {path}");
+        }
+
+        await Session.LogOutButton.ClickAsync();
+        await Session.WaitForPathAsync(BrowserSession.LoginPath);
+        await Session.SubmitLoginAsync(admin.Email, admin.Password);
+        await Session.WaitForPathAsync(BrowserSession.TwoFactorPath);
+        await Session.SubmitAuthenticatorCodeAsync(app.WrongCode());
+        await Expect(Session.Page.GetByRole(AriaRole.Alert)).ToBeVisibleAsync();
+        await AssertNoSeriousAxeViolationsAsync("the two-factor step showing an error");
+        await Session.Page.GetByRole(AriaRole.Link, new() { Name = "Log in with a recovery code" }).ClickAsync();
+        await Session.WaitForPathAsync("/Account/LoginWithRecoveryCode");
+        await AssertNoSeriousAxeViolationsAsync("the recovery code step");
+
+        await SettleAsync();
+        Assert.True(Session.BrowserErrors.Count == 0, "The browser reported errors:\n" + string.Join("\n", Session.BrowserErrors));
     }
 
     /// <summary>

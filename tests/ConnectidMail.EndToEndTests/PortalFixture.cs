@@ -1,3 +1,4 @@
+using ConnectidMail.Staff;
 using ConnectidMail.Testing;
 
 namespace ConnectidMail.EndToEndTests;
@@ -17,8 +18,21 @@ public sealed class PortalFixture : IAsyncLifetime
 
     public async Task DisposeAsync() => await Portal.DisposeAsync();
 
-    /// <summary>Creates a staff account with the portal's own <c>admin create-user</c> command and returns its credentials.</summary>
+    /// <summary>
+    /// Creates a staff account with the portal's own <c>admin create-user</c> command and returns its credentials.
+    /// Admins must have a second factor (<c>Staff:RequireTwoFactorForRoles</c> by default), so they get an
+    /// authenticator app and <see cref="BrowserSession.SignInAsync"/> enters its code.
+    /// </summary>
     public async Task<StaffCredentials> CreateUserAsync(params string[] roles)
+    {
+        var credentials = await CreateUserWithoutTwoFactorAsync(roles);
+        return roles.Contains(StaffRoles.Admin)
+            ? credentials with { Authenticator = await TotpAuthenticator.EnableForAsync(Portal.Services, credentials.Email) }
+            : credentials;
+    }
+
+    /// <summary>A new account with a password only, as the CLI leaves it.</summary>
+    public async Task<StaffCredentials> CreateUserWithoutTwoFactorAsync(params string[] roles)
     {
         var credentials = new StaffCredentials(StaffCredentials.NewEmail(roles[0]), StaffCredentials.NewPassword());
         string[] command =
@@ -33,7 +47,7 @@ public sealed class PortalFixture : IAsyncLifetime
     }
 }
 
-public sealed record StaffCredentials(string Email, string Password)
+public sealed record StaffCredentials(string Email, string Password, TotpAuthenticator? Authenticator = null)
 {
     /// <summary>A unique address, so tests sharing one portal never meet each other's accounts.</summary>
     public static string NewEmail(string role) => $"{role.ToLowerInvariant()}-{Guid.NewGuid():N}@example.com";

@@ -21,6 +21,10 @@ public sealed class StaffSignInTests(BrowserFixture browser, PortalFixture porta
         await Session.PasswordBox.FillAsync(admin.Password);
         await Session.LogInButton.ClickAsync();
 
+        // Admins have a second factor (see PortalFixture.CreateUserAsync).
+        await Session.WaitForPathAsync(BrowserSession.TwoFactorPath);
+        await Session.SubmitAuthenticatorCodeAsync(await admin.Authenticator!.NextCodeAsync());
+
         await Session.WaitForPathAsync("/");
         await Expect(Session.PageHeading("Dashboard")).ToBeVisibleAsync();
         await Expect(Session.LogOutButton).ToBeVisibleAsync();

@@ -177,7 +177,7 @@ public sealed class AdminCliTests(PortalFixture fixture) : IClassFixture<PortalF
         Assert.True(result.ExitCode == 0, result.Error);
         Assert.True(File.Exists(folder.Combine("fresh", "data", DatabaseExtensions.SqliteFileName)));
 
-        // The portal started afterwards on the same data lets that admin sign in.
+        // The portal started afterwards on the same data lets that admin sign in (and set up two-factor, as admins must).
         using var portal = new PortalFactory(new Dictionary<string, string?>
         {
             ["Storage:DataPath"] = folder.Combine("fresh", "data"),
@@ -185,7 +185,7 @@ public sealed class AdminCliTests(PortalFixture fixture) : IClassFixture<PortalF
         });
         using var session = new StaffSession(portal);
         var (_, location, _) = await session.LogInAsync("first@example.com", Password);
-        Assert.Equal("/", location);
+        Assert.Equal("/Account/Manage/EnrolTwoFactor?returnUrl=%2F", location);
     }
 
     private Task<int> CountUsersAsync() => Portal.WithDbAsync(db => db.Users.CountAsync());

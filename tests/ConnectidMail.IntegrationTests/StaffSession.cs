@@ -1,11 +1,11 @@
 using System.Net;
 using System.Text.RegularExpressions;
-using ConnectidMail.Testing;
+using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace ConnectidMail.IntegrationTests;
 
 /// <summary>A staff member's browser without the browser: cookies, antiforgery token and the login form over HTTP.</summary>
-internal sealed partial class StaffSession(PortalFactory portal, CookieContainer? cookies = null) : IDisposable
+internal sealed partial class StaffSession(WebApplicationFactory<Program> portal, CookieContainer? cookies = null) : IDisposable
 {
     private static readonly Uri BaseAddress = new("https://localhost");
     private readonly CookieJar jar = new(cookies ?? new CookieContainer());
@@ -19,21 +19,35 @@ internal sealed partial class StaffSession(PortalFactory portal, CookieContainer
     private HttpClient? client;
 
     /// <summary>Posts the login form as a browser would; returns the redirect target, or null when the page re-rendered.</summary>
-    public async Task<(HttpStatusCode Status, string? Location, string Body)> LogInAsync(string email, string password, string? returnUrl = null)
-    {
-        var loginPath = returnUrl is null ? "/Account/Login" : $"/Account/Login?returnUrl={Uri.EscapeDataString(returnUrl)}";
-        var form = await Client.GetStringAsync(loginPath);
-        var token = AntiforgeryField().Match(form).Groups[1].Value;
-        Assert.False(string.IsNullOrEmpty(token), "The login form carries no antiforgery token.");
+    public Task<(HttpStatusCode Status, string? Location, string Body)> LogInAsync(string email, string password, string? returnUrl = null) =>
+        SubmitFormAsync(
+            returnUrl is null ? "/Account/Login" : $"/Account/Login?returnUrl={Uri.EscapeDataString(returnUrl)}",
+            "login",
+            new() { ["Input.Email"] = email, ["Input.Password"] = password });
 
-        using var response = await Client.PostAsync(loginPath, new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["_handler"] = "login",
-            ["__RequestVerificationToken"] = token,
-            ["Input.Email"] = email,
-            ["Input.Password"] = password,
-        }));
+    /// <summary>Opens a page, then posts one of its forms (by form name) with the page's antiforgery token, as a browser would.</summary>
+    public async Task<(HttpStatusCode Status, string? Location, string Body)> SubmitFormAsync(string path, string formName, Dictionary<string, string> fields)
+    {
+        var page = await Client.GetStringAsync(path);
+        var token = AntiforgeryField().Match(page).Groups[1].Value;
+        Assert.False(string.IsNullOrEmpty(token), $"The page {path} carries no antiforgery token.");
+
+        fields["_handler"] = formName;
+        fields["__RequestVerificationToken"] = token;
+        using var response = await Client.PostAsync(path, new FormUrlEncodedContent(fields));
         return (response.StatusCode, LocalPart(response.Headers.Location), await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>Where a GET of the path goes: the redirect target, or the path itself when the page answers.</summary>
+    public async Task<string?> LandingOfAsync(string path)
+    {
+        using var response = await Client.GetAsync(path);
+        return response.StatusCode switch
+        {
+            HttpStatusCode.OK => path,
+            HttpStatusCode.Redirect or HttpStatusCode.Found => LocalPart(response.Headers.Location),
+            _ => $"HTTP {(int)response.StatusCode}",
+        };
     }
 
     public void Dispose() => client?.Dispose();

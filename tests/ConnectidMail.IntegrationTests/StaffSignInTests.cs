@@ -21,7 +21,7 @@ public sealed class StaffSignInTests(PortalFixture fixture) : IClassFixture<Port
     [Fact]
     public async Task A_staff_member_signs_in_with_a_secure_host_cookie_and_reaches_the_dashboard()
     {
-        var email = await fixture.CreateUserAsync(StaffRoles.Admin, Password);
+        var email = await fixture.CreateUserAsync(StaffRoles.Sender, Password);
         using var session = new StaffSession(fixture.Portal);
 
         var (status, location, _) = await session.LogInAsync(email, Password);

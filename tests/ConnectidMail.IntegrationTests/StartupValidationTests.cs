@@ -114,6 +114,33 @@ public sealed class StartupValidationTests : IDisposable
         Assert.DoesNotContain(shortKey, line, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task An_unknown_role_in_the_two_factor_setting_stops_the_start()
+    {
+        var (exitCode, error) = await StartAsync("Development", "--Staff:RequireTwoFactorForRoles=Admin,Owner");
+        Assert.Equal(1, exitCode);
+        Assert.Equal(
+            "ConnectidMail cannot start: Staff:RequireTwoFactorForRoles 'Owner' is not a role; use Sender, Auditor, Admin (comma-separated), or an empty value for none.",
+            Assert.Single(Lines(error)));
+    }
+
+    [Fact]
+    public async Task Session_limits_out_of_range_stop_the_start()
+    {
+        var (exitCode, error) = await StartAsync("Development", "--Staff:SessionIdleMinutes=0", "--Staff:SessionAbsoluteHours=1000");
+        Assert.Equal(1, exitCode);
+        Assert.Equal(
+            [
+                "ConnectidMail cannot start: Staff:SessionIdleMinutes 0 is out of range; use 1 to 1440 minutes.",
+                "ConnectidMail cannot start: Staff:SessionAbsoluteHours 1000 is out of range; use 1 to 720 hours.",
+            ],
+            Lines(error));
+
+        (exitCode, error) = await StartAsync("Development", "--Staff:SessionIdleMinutes=120", "--Staff:SessionAbsoluteHours=1");
+        Assert.Equal(1, exitCode);
+        Assert.StartsWith("ConnectidMail cannot start: Staff:SessionIdleMinutes is longer than Staff:SessionAbsoluteHours", Assert.Single(Lines(error)), StringComparison.Ordinal);
+    }
+
     private async Task<(int ExitCode, string Error)> StartAsync(string environment, params string[] settings)
     {
         var error = new StringWriter();

@@ -47,7 +47,7 @@ internal static partial class AdminTestSupport
     /// Posts a form of a static server-rendered page as a browser would: the antiforgery token from a page the
     /// session may open (the form's own page unless told otherwise), the form's name as the handler.
     /// </summary>
-    public static async Task<HttpResponseMessage> SubmitFormAsync(
+    public static async Task<HttpResponseMessage> PostPageFormAsync(
         this StaffSession session, string path, string formName, IDictionary<string, string>? fields = null, string? tokenFrom = null)
     {
         var page = await session.Client.GetStringAsync(tokenFrom ?? path);
