@@ -10,6 +10,7 @@ COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY src/ConnectidMail.Core/ConnectidMail.Core.csproj src/ConnectidMail.Core/
 COPY src/ConnectidMail.Web/ConnectidMail.Web.csproj src/ConnectidMail.Web/
 COPY migrations/ConnectidMail.Migrations.Sqlite/ConnectidMail.Migrations.Sqlite.csproj migrations/ConnectidMail.Migrations.Sqlite/
+COPY migrations/ConnectidMail.Migrations.Postgres/ConnectidMail.Migrations.Postgres.csproj migrations/ConnectidMail.Migrations.Postgres/
 RUN dotnet restore src/ConnectidMail.Web/ConnectidMail.Web.csproj
 COPY wwwroot-assets/ wwwroot-assets/
 COPY migrations/ migrations/

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using ConnectidMail.Testing;
 using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace ConnectidMail.IntegrationTests;
@@ -24,6 +25,19 @@ internal sealed partial class StaffSession(WebApplicationFactory<Program> portal
             returnUrl is null ? "/Account/Login" : $"/Account/Login?returnUrl={Uri.EscapeDataString(returnUrl)}",
             "login",
             new() { ["Input.Email"] = email, ["Input.Password"] = password });
+
+    /// <summary>
+    /// Signs in a user who must use two factors (admins by default): gives them an authenticator app through the
+    /// portal's Identity services, then password and app code as a browser would. Returns where the portal sends them.
+    /// </summary>
+    public async Task<string?> LogInWithAuthenticatorAsync(string email, string password)
+    {
+        var app = await TotpAuthenticator.EnableForAsync(portal.Services, email);
+        var (_, location, _) = await LogInAsync(email, password);
+        Assert.Equal("/Account/LoginWith2fa?returnUrl=%2F", location);
+        var (_, signedIn, _) = await SubmitFormAsync(location, "login-with-2fa", new() { ["Input.Code"] = await app.NextCodeAsync() });
+        return signedIn;
+    }
 
     /// <summary>Opens a page, then posts one of its forms (by form name) with the page's antiforgery token, as a browser would.</summary>
     public async Task<(HttpStatusCode Status, string? Location, string Body)> SubmitFormAsync(string path, string formName, Dictionary<string, string> fields)

@@ -180,7 +180,7 @@ public sealed partial class AdminPageTests(PortalFixture fixture) : IClassFixtur
         var other = await CreateUserAsync(portal, StaffRoles.Admin);
         Assert.Equal(0, (await AdminCliRunner.RunAsync(portal, "disable-user", "--email", other.Email!)).ExitCode);
         using var session = new StaffSession(portal);
-        Assert.Equal("/", (await session.LogInAsync(only.Email!, Password)).Location);
+        Assert.Equal("/", await session.LogInWithAuthenticatorAsync(only.Email!, Password));
         var ownPage = $"/admin/users/{only.Id}";
 
         using var demote = await session.PostPageFormAsync(ownPage, "roles", new Dictionary<string, string> { ["RoleInput.Sender"] = "true" });
@@ -273,7 +273,7 @@ public sealed partial class AdminPageTests(PortalFixture fixture) : IClassFixtur
     {
         var admin = await Portal.StoredUserAsync(await fixture.CreateUserAsync(StaffRoles.Admin));
         session.Client.DefaultRequestHeaders.UserAgent.ParseAdd(BrowserName);
-        Assert.Equal("/", (await session.LogInAsync(admin.Email!, Password)).Location);
+        Assert.Equal("/", await session.LogInWithAuthenticatorAsync(admin.Email!, Password));
         return admin;
     }
 

@@ -218,8 +218,9 @@ public sealed class RecoveryCommandTests(PortalFixture fixture) : IClassFixture<
             Assert.NotEqual(stampBefore, await users.GetSecurityStampAsync(user));
             return true;
         });
+        // The password alone now gets in, and, as for every admin without a second factor, straight to enrolment.
         using var session = new StaffSession(Portal);
-        Assert.Equal("/", (await session.LogInAsync(email, Password)).Location);
+        Assert.Equal("/Account/Manage/EnrolTwoFactor?returnUrl=%2F", (await session.LogInAsync(email, Password)).Location);
     }
 
     [Fact]
