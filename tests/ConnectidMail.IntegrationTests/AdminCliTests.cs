@@ -120,8 +120,8 @@ public sealed class AdminCliTests(PortalFixture fixture) : IClassFixture<PortalF
         Assert.Equal("CI pipeline", stored.Name);
         Assert.InRange(stored.ExpiresAt!.Value - DateTimeOffset.UtcNow, TimeSpan.FromDays(29.9), TimeSpan.FromDays(30));
         Assert.Equal(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(key)), stored.KeyHash);
-        Assert.True(await DatabaseFilesContainAsync(email), "The look through the database files does not even find the user's address.");
-        Assert.False(await DatabaseFilesContainAsync(key[4..]), "The API key's secret part was found in the database files.");
+        Assert.True(await StoredBytes.ContainAsync(Portal, email), "The look through the database files does not even find the user's address.");
+        Assert.False(await StoredBytes.ContainAsync(Portal, key[4..]), "The API key's secret part was found in the database files.");
     }
 
     [Fact]
@@ -189,44 +189,6 @@ public sealed class AdminCliTests(PortalFixture fixture) : IClassFixture<PortalF
     }
 
     private Task<int> CountUsersAsync() => Portal.WithDbAsync(db => db.Users.CountAsync());
-
-    /// <summary>
-    /// Looks through the bytes the database wrote: the SQLite file with its WAL, or the portal's own database folder
-    /// on the PostgreSQL server and the server's write-ahead log (written at every commit, also with fsync off).
-    /// </summary>
-    private async Task<bool> DatabaseFilesContainAsync(string text)
-    {
-        IEnumerable<string> files;
-        if (DatabaseLane.Current == DatabaseProvider.Sqlite)
-        {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            files = Directory.EnumerateFiles(Portal.DataPath, DatabaseExtensions.SqliteFileName + "*");
-        }
-        else
-        {
-            var oid = await Portal.WithDbAsync(db =>
-                db.Database.SqlQuery<long>($"SELECT oid::bigint AS \"Value\" FROM pg_database WHERE datname = current_database()").SingleAsync());
-            var cluster = PostgresTestServer.Shared.DataDirectory;
-            files = Directory.EnumerateFiles(Path.Combine(cluster, "base", oid.ToString(System.Globalization.CultureInfo.InvariantCulture)))
-                .Concat(Directory.EnumerateFiles(Path.Combine(cluster, "pg_wal")));
-        }
-
-        var needle = Encoding.UTF8.GetBytes(text);
-        return files.Any(file => ReadIfStillThere(file).AsSpan().IndexOf(needle) >= 0);
-    }
-
-    /// <summary>The server may remove a temporary file between listing and reading.</summary>
-    private static byte[] ReadIfStillThere(string file)
-    {
-        try
-        {
-            return File.ReadAllBytes(file);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return [];
-        }
-    }
 
     private static string Unique(string name) => $"{name}-{Guid.NewGuid():N}@example.com";
 }

@@ -25,7 +25,7 @@ public sealed class KeyStoreTests : IDisposable
         var kek = Assert.Single(keks);
         Assert.Equal(1, kek.Version);
         Assert.Null(kek.RetiredAt);
-        Assert.False(DataFolderContains(await File.ReadAllBytesAsync(portal.MasterKeyFile)), "The master key was found in the data folder.");
+        Assert.False(await StoredBytes.ContainAsync(portal, await File.ReadAllBytesAsync(portal.MasterKeyFile)), "The master key was found in the stored data.");
     }
 
     [Fact]
@@ -191,13 +191,6 @@ public sealed class KeyStoreTests : IDisposable
     {
         await using var scope = portal.Services.CreateAsyncScope();
         return await scope.ServiceProvider.GetRequiredService<KeyStore>().GetDataKeyAsync(owner);
-    }
-
-    private bool DataFolderContains(byte[] needle)
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        return Directory.EnumerateFiles(portal.DataPath, "*", SearchOption.AllDirectories)
-            .Any(file => File.ReadAllBytes(file).AsSpan().IndexOf(needle) >= 0);
     }
 
     public void Dispose() => portal.Dispose();

@@ -35,7 +35,7 @@ internal sealed partial class StaffSession(WebApplicationFactory<Program> portal
         var app = await TotpAuthenticator.EnableForAsync(portal.Services, email);
         var (_, location, _) = await LogInAsync(email, password);
         Assert.Equal("/Account/LoginWith2fa?returnUrl=%2F", location);
-        var (_, signedIn, _) = await SubmitFormAsync(location, "login-with-2fa", new() { ["Input.Code"] = await app.NextCodeAsync() });
+        var (_, signedIn, _) = await SubmitFormAsync(location!, "login-with-2fa", new() { ["Input.Code"] = await app.NextCodeAsync() });
         return signedIn;
     }
 

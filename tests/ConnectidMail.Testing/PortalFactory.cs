@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using ConnectidMail.Persistence;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ConnectidMail.Testing;
@@ -49,6 +50,9 @@ public class PortalFactory : WebApplicationFactory<Program>
 
     public Uri? ServerAddress { get; private set; }
 
+    /// <summary>Registrations applied after the portal's own, e.g. a fake <see cref="TimeProvider"/> or a log collector.</summary>
+    public Action<IServiceCollection>? TestServices { get; init; }
+
     public PortalFactory StartOnKestrel()
     {
         var port = FreeTcpPort();
@@ -70,6 +74,11 @@ public class PortalFactory : WebApplicationFactory<Program>
         foreach (var (key, value) in GivenSettings)
         {
             builder.UseSetting(key, value);
+        }
+
+        if (TestServices is not null)
+        {
+            builder.ConfigureTestServices(TestServices);
         }
     }
 

@@ -15,4 +15,5 @@ public enum EncryptionPurpose : ushort
     VerificationCode = 7,
     AccessCode = 8,
     DataProtectionKeyRing = 9,
+    OutboxMail = 10,
 }

@@ -21,6 +21,9 @@ public static class PurposeKeys
     /// <summary>Encrypts the ASP.NET Core DataProtection key ring at rest.</summary>
     public const string DataProtection = "connectidmail/dataprotection/v1";
 
+    /// <summary>Encrypts the content of queued mails (subjects, bodies with live links and codes) until they leave.</summary>
+    public const string Outbox = "connectidmail/outbox/v1";
+
     public const int KeySize = 32;
 
     /// <summary>HKDF-SHA256 of the master key with no salt (the master key is already uniformly random) and the label as info.</summary>

@@ -1,5 +1,6 @@
 using ConnectidMail.ApiKeys;
 using ConnectidMail.Keys;
+using ConnectidMail.Mail;
 using ConnectidMail.Staff;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
@@ -9,7 +10,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace ConnectidMail.Persistence;
 
-/// <summary>The one database of a deployment: staff accounts, API keys, wrapped keys and the encrypted DataProtection key ring.</summary>
+/// <summary>The one database of a deployment: staff accounts, API keys, wrapped keys, the encrypted DataProtection key ring and the mail outbox.</summary>
 public sealed class ConnectidDbContext(DbContextOptions<ConnectidDbContext> options)
     : IdentityDbContext<StaffUser, IdentityRole, string>(options), IDataProtectionKeyContext
 {
@@ -23,6 +24,8 @@ public sealed class ConnectidDbContext(DbContextOptions<ConnectidDbContext> opti
 
     /// <summary>Append-only: rows are added with the change they record, never updated or deleted.</summary>
     public DbSet<StaffChange> StaffChanges => Set<StaffChange>();
+
+    public DbSet<OutboxMail> OutboxMails => Set<OutboxMail>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
