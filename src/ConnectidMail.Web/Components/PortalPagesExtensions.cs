@@ -19,7 +19,8 @@ public static class PortalPagesExtensions
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         app.UseAntiforgery();
         app.MapStaticAssets();
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        // Blazor's interactive default is frame-ancestors 'self'; the portal is never framed (clickjacking).
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode(options => options.ContentSecurityFrameAncestorsPolicy = "'none'");
         return app;
     }
 }
