@@ -42,15 +42,28 @@ internal sealed partial class StaffSession(WebApplicationFactory<Program> portal
     /// <summary>Opens a page, then posts one of its forms (by form name) with the page's antiforgery token, as a browser would.</summary>
     public async Task<(HttpStatusCode Status, string? Location, string Body)> SubmitFormAsync(string path, string formName, Dictionary<string, string> fields)
     {
-        var page = await Client.GetStringAsync(path);
-        var token = AntiforgeryField().Match(page).Groups[1].Value;
-        Assert.False(string.IsNullOrEmpty(token), $"The page {path} carries no antiforgery token.");
-
-        fields["_handler"] = formName;
-        fields["__RequestVerificationToken"] = token;
-        using var response = await Client.PostAsync(path, new FormUrlEncodedContent(fields));
+        using var response = await PostFormAsync(path, formName, fields);
         return (response.StatusCode, LocalPart(response.Headers.Location), await response.Content.ReadAsStringAsync());
     }
+
+    /// <summary>
+    /// Posts a form of a static server-rendered page as a browser would: the antiforgery token from a page the
+    /// session may open (the form's own page unless told otherwise), the form's name as the handler.
+    /// </summary>
+    public async Task<HttpResponseMessage> PostFormAsync(string path, string formName, IDictionary<string, string>? fields = null, string? tokenFrom = null)
+    {
+        var token = AntiforgeryToken(await Client.GetStringAsync(tokenFrom ?? path));
+        Assert.False(string.IsNullOrEmpty(token), $"The page {tokenFrom ?? path} carries no antiforgery token.");
+        var form = new Dictionary<string, string>(fields ?? new Dictionary<string, string>())
+        {
+            ["_handler"] = formName,
+            ["__RequestVerificationToken"] = token,
+        };
+        return await Client.PostAsync(path, new FormUrlEncodedContent(form));
+    }
+
+    /// <summary>The antiforgery token a rendered form carries.</summary>
+    public static string AntiforgeryToken(string page) => AntiforgeryField().Match(page).Groups[1].Value;
 
     /// <summary>Where a GET of the path goes: the redirect target, or the path itself when the page answers.</summary>
     public async Task<string?> LandingOfAsync(string path)

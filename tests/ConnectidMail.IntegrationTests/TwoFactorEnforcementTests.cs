@@ -34,7 +34,7 @@ public sealed partial class TwoFactorEnforcementTests(PortalFixture fixture) : I
         }
 
         // A form post to a staff page and an interactive circuit are refused as well.
-        var token = AntiforgeryToken(await session.Client.GetStringAsync(EnrolPath));
+        var token = StaffSession.AntiforgeryToken(await session.Client.GetStringAsync(EnrolPath));
         using var post = await session.Client.PostAsync("/Account/Manage/ChangePassword", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["_handler"] = "change-password",
@@ -135,11 +135,6 @@ public sealed partial class TwoFactorEnforcementTests(PortalFixture fixture) : I
         Assert.True(result.ExitCode == 0, result.Error);
         return email;
     }
-
-    private static string AntiforgeryToken(string page) => AntiforgeryField().Match(page).Groups[1].Value;
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
-    private static partial Regex AntiforgeryField();
 
     [GeneratedRegex("id=\"authenticator-key\">([a-z0-9 ]+)<")]
     private static partial Regex AuthenticatorKey();

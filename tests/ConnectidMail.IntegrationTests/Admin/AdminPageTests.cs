@@ -55,8 +55,8 @@ public sealed partial class AdminPageTests(PortalFixture fixture) : IClassFixtur
         await session.LogInAsync(sender.Email!, Password);
 
         // A valid antiforgery token of the sender's own session, from the dashboard.
-        using var disable = await session.PostPageFormAsync($"/admin/users/{target.Id}?confirm=disable", "disable", tokenFrom: "/");
-        using var promote = await session.PostPageFormAsync(
+        using var disable = await session.PostFormAsync($"/admin/users/{target.Id}?confirm=disable", "disable", tokenFrom: "/");
+        using var promote = await session.PostFormAsync(
             $"/admin/users/{sender.Id}", "roles", new Dictionary<string, string> { ["RoleInput.Sender"] = "true", ["RoleInput.Admin"] = "true" }, tokenFrom: "/");
 
         foreach (var refused in new[] { disable, promote })
@@ -79,7 +79,7 @@ public sealed partial class AdminPageTests(PortalFixture fixture) : IClassFixtur
         var admin = await SignInAdminAsync(session);
         var email = Unique("created");
 
-        using var response = await session.PostPageFormAsync("/admin/users", "create-user", new Dictionary<string, string>
+        using var response = await session.PostFormAsync("/admin/users", "create-user", new Dictionary<string, string>
         {
             ["NewUser.Email"] = email,
             ["NewUser.Password"] = Password,
@@ -121,13 +121,13 @@ public sealed partial class AdminPageTests(PortalFixture fixture) : IClassFixtur
         Assert.Equal(["Off", "0"], cells[2..4]);
 
         var before = await Portal.CountChangesAsync();
-        using var weak = await session.PostPageFormAsync("/admin/users", "create-user", new Dictionary<string, string>
+        using var weak = await session.PostFormAsync("/admin/users", "create-user", new Dictionary<string, string>
         {
             ["NewUser.Email"] = Unique("weak"),
             ["NewUser.Password"] = "short",
             ["NewUser.Sender"] = "true",
         });
-        using var roleless = await session.PostPageFormAsync("/admin/users", "create-user", new Dictionary<string, string>
+        using var roleless = await session.PostFormAsync("/admin/users", "create-user", new Dictionary<string, string>
         {
             ["NewUser.Email"] = Unique("roleless"),
             ["NewUser.Password"] = Password,
@@ -148,7 +148,7 @@ public sealed partial class AdminPageTests(PortalFixture fixture) : IClassFixtur
         await SignInAdminAsync(session);
         var page = $"/admin/users/{target.Id}";
 
-        using var roles = await session.PostPageFormAsync(page, "roles", new Dictionary<string, string> { ["RoleInput.Auditor"] = "true" });
+        using var roles = await session.PostFormAsync(page, "roles", new Dictionary<string, string> { ["RoleInput.Auditor"] = "true" });
         Assert.Equal($"{page}?done=roles", roles.Headers.Location!.PathAndQuery);
         Assert.Equal(["Auditor"], await Portal.WithUsersAsync(async users => await users.GetRolesAsync((await users.FindByEmailAsync(email))!)));
 
@@ -156,11 +156,11 @@ public sealed partial class AdminPageTests(PortalFixture fixture) : IClassFixtur
         Assert.Contains($"Disable {email}?", confirmation, StringComparison.Ordinal);
         Assert.Null((await Portal.StoredUserAsync(email)).DisabledAt);
 
-        using var disable = await session.PostPageFormAsync($"{page}?confirm=disable", "disable");
+        using var disable = await session.PostFormAsync($"{page}?confirm=disable", "disable");
         Assert.Equal($"{page}?done=disabled", disable.Headers.Location!.PathAndQuery);
         Assert.NotNull((await Portal.StoredUserAsync(email)).DisabledAt);
 
-        using var enable = await session.PostPageFormAsync($"{page}?confirm=enable", "enable");
+        using var enable = await session.PostFormAsync($"{page}?confirm=enable", "enable");
         Assert.Equal($"{page}?done=enabled", enable.Headers.Location!.PathAndQuery);
         Assert.Null((await Portal.StoredUserAsync(email)).DisabledAt);
 
@@ -183,8 +183,8 @@ public sealed partial class AdminPageTests(PortalFixture fixture) : IClassFixtur
         Assert.Equal("/", await session.LogInWithAuthenticatorAsync(only.Email!, Password));
         var ownPage = $"/admin/users/{only.Id}";
 
-        using var demote = await session.PostPageFormAsync(ownPage, "roles", new Dictionary<string, string> { ["RoleInput.Sender"] = "true" });
-        using var disable = await session.PostPageFormAsync($"{ownPage}?confirm=disable", "disable");
+        using var demote = await session.PostFormAsync(ownPage, "roles", new Dictionary<string, string> { ["RoleInput.Sender"] = "true" });
+        using var disable = await session.PostFormAsync($"{ownPage}?confirm=disable", "disable");
         var cli = await AdminCliRunner.RunAsync(portal, "disable-user", "--email", only.Email!);
 
         Assert.Equal(HttpStatusCode.OK, demote.StatusCode);
@@ -198,7 +198,7 @@ public sealed partial class AdminPageTests(PortalFixture fixture) : IClassFixtur
 
         // With a second enabled admin, the first may step down, and at their next request the pages are closed to them.
         Assert.Equal(0, (await AdminCliRunner.RunAsync(portal, "enable-user", "--email", other.Email!)).ExitCode);
-        using var stepDown = await session.PostPageFormAsync(ownPage, "roles", new Dictionary<string, string> { ["RoleInput.Sender"] = "true" });
+        using var stepDown = await session.PostFormAsync(ownPage, "roles", new Dictionary<string, string> { ["RoleInput.Sender"] = "true" });
         Assert.Equal($"{ownPage}?done=roles", stepDown.Headers.Location!.PathAndQuery);
         using var afterwards = await session.Client.GetAsync(ownPage);
         Assert.StartsWith("/Account/AccessDenied", afterwards.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
@@ -227,7 +227,7 @@ public sealed partial class AdminPageTests(PortalFixture fixture) : IClassFixtur
         using var session = new StaffSession(Portal);
         await SignInAdminAsync(session);
 
-        using var response = await session.PostPageFormAsync("/admin/api-keys", "create-api-key", new Dictionary<string, string>
+        using var response = await session.PostFormAsync("/admin/api-keys", "create-api-key", new Dictionary<string, string>
         {
             ["NewKey.UserId"] = owner.Id,
             ["NewKey.Name"] = "made on the page",
@@ -260,7 +260,7 @@ public sealed partial class AdminPageTests(PortalFixture fixture) : IClassFixtur
         Assert.Contains("Revoke this key?", confirmation, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, await Portal.CallMeAsync(key));
 
-        using var revoke = await session.PostPageFormAsync($"/admin/api-keys?revoke={keyId}", "revoke");
+        using var revoke = await session.PostFormAsync($"/admin/api-keys?revoke={keyId}", "revoke");
 
         Assert.Equal("/admin/api-keys?done=revoked", revoke.Headers.Location!.PathAndQuery);
         Assert.Equal(HttpStatusCode.Unauthorized, await Portal.CallMeAsync(key));

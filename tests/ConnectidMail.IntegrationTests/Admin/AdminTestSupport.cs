@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Text.RegularExpressions;
 using ConnectidMail.Staff;
 using ConnectidMail.Testing;
 using Microsoft.AspNetCore.Identity;
@@ -43,26 +42,5 @@ internal static partial class AdminTestSupport
         return await use(scope.ServiceProvider.GetRequiredService<UserManager<StaffUser>>());
     }
 
-    /// <summary>
-    /// Posts a form of a static server-rendered page as a browser would: the antiforgery token from a page the
-    /// session may open (the form's own page unless told otherwise), the form's name as the handler.
-    /// </summary>
-    public static async Task<HttpResponseMessage> PostPageFormAsync(
-        this StaffSession session, string path, string formName, IDictionary<string, string>? fields = null, string? tokenFrom = null)
-    {
-        var page = await session.Client.GetStringAsync(tokenFrom ?? path);
-        var token = AntiforgeryField().Match(page).Groups[1].Value;
-        Assert.False(string.IsNullOrEmpty(token), $"{tokenFrom ?? path} carries no antiforgery token.");
-        var form = new Dictionary<string, string>(fields ?? new Dictionary<string, string>())
-        {
-            ["_handler"] = formName,
-            ["__RequestVerificationToken"] = token,
-        };
-        return await session.Client.PostAsync(path, new FormUrlEncodedContent(form));
-    }
-
     public static string Unique(string name) => $"{name}-{Guid.NewGuid():N}@example.com";
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
-    private static partial Regex AntiforgeryField();
 }
