@@ -41,8 +41,14 @@ passed=0 failed=0 skipped=0 files=0
 for trx in "$results"/*.trx "$results"/postgres-lane/*.trx; do
   [ -e "$trx" ] || continue
   files=$((files + 1))
-  counters=$(grep -o '<Counters [^>]*>' "$trx")
-  value() { echo "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"; }
+  counters=$(grep -o '<Counters [^>]*>' "$trx" || true)
+  if [ -z "$counters" ]; then
+    # A test host that crashed leaves results without counters: that is a failure, not a pass.
+    echo "No counters in $trx." >&2
+    failed=$((failed + 1))
+    continue
+  fi
+  value() { local n; n=$(echo "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"); echo "${n:-0}"; }
   passed=$((passed + $(value passed)))
   failed=$((failed + $(value failed) + $(value error) + $(value timeout) + $(value aborted)))
   # xunit reports a skipped test as not executed without counting it in notExecuted.
@@ -52,6 +58,7 @@ if [ "$files" -eq 0 ] && [ "$status" -eq 0 ]; then
   echo "No test results were written." >&2
   status=1
 fi
+[ "$failed" -eq 0 ] || [ "$status" -ne 0 ] || status=1
 
 summary="$passed passed, $failed failed"
 [ "$skipped" -eq 0 ] || summary="$summary, $skipped skipped"

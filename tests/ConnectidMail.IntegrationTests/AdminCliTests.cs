@@ -188,6 +188,25 @@ public sealed class AdminCliTests(PortalFixture fixture) : IClassFixture<PortalF
         Assert.Equal("/Account/Manage/EnrolTwoFactor?returnUrl=%2F", location);
     }
 
+    [Fact]
+    public async Task A_database_that_cannot_be_opened_gives_one_line_and_exit_code_1()
+    {
+        using var folder = new TempFolder();
+        string[] settings =
+        [
+            "--environment=Development", $"--Storage:DataPath={folder.Combine("data")}", $"--Keys:MasterKeyFile={folder.Combine("keys", "master.key")}",
+            $"--ConnectionStrings:Default=Data Source={folder.Combine("no-such-folder", "x.db")};Mode=ReadWrite",
+        ];
+
+        var result = await AdminCliRunner.RunAsync(settings, null, "create-user", "--email", "x@example.com", "--role", "Admin", "--password", Password);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Empty(result.Output);
+        var line = Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("error: create-user failed: ", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Error, StringComparison.Ordinal);
+    }
+
     private Task<int> CountUsersAsync() => Portal.WithDbAsync(db => db.Users.CountAsync());
 
     private static string Unique(string name) => $"{name}-{Guid.NewGuid():N}@example.com";

@@ -139,9 +139,23 @@ public sealed class KeyStore(
     /// </summary>
     public async Task EnsureKeyEncryptionKeyAsync(CancellationToken cancellationToken = default)
     {
-        if ((await ActiveVersionsAsync(cancellationToken)).Count == 0)
+        if ((await ActiveVersionsAsync(cancellationToken)).Count > 0)
+        {
+            return;
+        }
+
+        try
         {
             await CreateKeyEncryptionKeyAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            // The portal and an admin command started together on a fresh database: fine if the other one created it.
+            db.ChangeTracker.Clear();
+            if ((await ActiveVersionsAsync(cancellationToken)).Count == 0)
+            {
+                throw;
+            }
         }
     }
 

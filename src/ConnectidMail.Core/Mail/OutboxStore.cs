@@ -36,7 +36,7 @@ internal sealed class OutboxStore(IServiceScopeFactory scopes, TimeProvider cloc
         }
 
         await db.OutboxMails
-            .Where(m => due.Contains(m.Id) && m.NextAttemptAt != null && (m.LockedUntil == null || m.LockedUntil <= now))
+            .Where(m => due.Contains(m.Id) && m.NextAttemptAt != null && m.NextAttemptAt <= now && (m.LockedUntil == null || m.LockedUntil <= now))
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.LockedUntil, claim.LeaseEnd).SetProperty(m => m.LeaseToken, claim.LeaseToken), cancellationToken);
         var mails = await db.OutboxMails.AsNoTracking()
             .Where(m => due.Contains(m.Id) && m.LeaseToken == claim.LeaseToken)

@@ -89,6 +89,9 @@ internal static class AdminCli
         builder.Logging.ClearProviders();
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // Database failures are reported as one line below; EF Core and Npgsql would add their own stack traces.
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.None);
+        builder.Logging.AddFilter("Npgsql", LogLevel.None);
 
         await using var app = builder.Build();
         if (!app.Services.ValidateSettings(console.Error))
@@ -96,24 +99,33 @@ internal static class AdminCli
             return Failed;
         }
 
-        if (!await EnsureDatabaseAsync(app.Services, console))
+        try
         {
+            if (!await EnsureDatabaseAsync(app.Services, console))
+            {
+                return Failed;
+            }
+
+            await using var scope = app.Services.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<KeyStore>().EnsureKeyEncryptionKeyAsync();
+            return command switch
+            {
+                "create-user" => await CreateUserAsync(scope.ServiceProvider, options, console),
+                "create-api-key" => await CreateApiKeyAsync(scope.ServiceProvider, options, console),
+                "rotate-keys" => await RotateKeysAsync(scope.ServiceProvider, options, console),
+                "reset-password" => await RecoveryCommands.ResetPasswordAsync(scope.ServiceProvider, options, console),
+                "disable-user" => await RecoveryCommands.SetDisabledAsync(scope.ServiceProvider, options, console, disabled: true),
+                "enable-user" => await RecoveryCommands.SetDisabledAsync(scope.ServiceProvider, options, console, disabled: false),
+                "revoke-api-key" => await RecoveryCommands.RevokeApiKeyAsync(scope.ServiceProvider, options, console),
+                _ => await RecoveryCommands.ResetTwoFactorAsync(scope.ServiceProvider, options, console),
+            };
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A database that does not answer, a rotation that must be run again: one line, not a stack trace.
+            console.Error.WriteLine($"error: {command} failed: {MigrateCommand.OneLine(e)}");
             return Failed;
         }
-
-        await using var scope = app.Services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<KeyStore>().EnsureKeyEncryptionKeyAsync();
-        return command switch
-        {
-            "create-user" => await CreateUserAsync(scope.ServiceProvider, options, console),
-            "create-api-key" => await CreateApiKeyAsync(scope.ServiceProvider, options, console),
-            "rotate-keys" => await RotateKeysAsync(scope.ServiceProvider, options, console),
-            "reset-password" => await RecoveryCommands.ResetPasswordAsync(scope.ServiceProvider, options, console),
-            "disable-user" => await RecoveryCommands.SetDisabledAsync(scope.ServiceProvider, options, console, disabled: true),
-            "enable-user" => await RecoveryCommands.SetDisabledAsync(scope.ServiceProvider, options, console, disabled: false),
-            "revoke-api-key" => await RecoveryCommands.RevokeApiKeyAsync(scope.ServiceProvider, options, console),
-            _ => await RecoveryCommands.ResetTwoFactorAsync(scope.ServiceProvider, options, console),
-        };
     }
 
     private static async Task<bool> EnsureDatabaseAsync(IServiceProvider services, ConsoleStreams console)

@@ -1,3 +1,4 @@
+using ConnectidMail.Keys;
 using ConnectidMail.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -58,6 +59,9 @@ internal static class MigrateCommand
         try
         {
             applied = await app.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync();
+            // A portal started before the migration skipped this; the first KEK must exist before any data key.
+            await using var scope = app.Services.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<KeyStore>().EnsureKeyEncryptionKeyAsync();
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -86,7 +90,7 @@ internal static class MigrateCommand
     }
 
     /// <summary>The reason with its cause ("Failed to connect to 127.0.0.1:5432: Connection refused"), on one line.</summary>
-    private static string OneLine(Exception e)
+    internal static string OneLine(Exception e)
     {
         var cause = e.GetBaseException();
         var reason = cause == e || e.Message.Contains(cause.Message, StringComparison.Ordinal) ? e.Message : $"{e.Message.TrimEnd('.')}: {cause.Message}";
