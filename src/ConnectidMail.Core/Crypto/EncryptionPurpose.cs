@@ -16,4 +16,5 @@ public enum EncryptionPurpose : ushort
     AccessCode = 8,
     DataProtectionKeyRing = 9,
     OutboxMail = 10,
+    StaffToken = 11,
 }

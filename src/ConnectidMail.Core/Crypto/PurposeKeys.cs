@@ -24,6 +24,9 @@ public static class PurposeKeys
     /// <summary>Encrypts the content of queued mails (subjects, bodies with live links and codes) until they leave.</summary>
     public const string Outbox = "connectidmail/outbox/v1";
 
+    /// <summary>Encrypts staff sign-in secrets kept by Identity: authenticator keys and recovery codes.</summary>
+    public const string StaffTokens = "connectidmail/staff-tokens/v1";
+
     public const int KeySize = 32;
 
     /// <summary>HKDF-SHA256 of the master key with no salt (the master key is already uniformly random) and the label as info.</summary>

@@ -39,6 +39,7 @@ public static class StaffAccountsExtensions
             })
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<ConnectidDbContext>()
+            .AddUserStore<StaffUserStore>()
             .AddSignInManager()
             .AddUserConfirmation<EnabledStaffConfirmation>()
             .AddDefaultTokenProviders();
