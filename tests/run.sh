@@ -21,7 +21,7 @@ fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet tool restore
-dotnet build ConnectidMail.sln -warnaserror
+dotnet build ConnectidMail.sln
 dotnet format ConnectidMail.sln --verify-no-changes --no-restore
 bash tests/check-vulnerable-packages.sh
 
