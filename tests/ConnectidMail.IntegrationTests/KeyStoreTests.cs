@@ -66,7 +66,7 @@ public sealed class KeyStoreTests : IDisposable
         var keks = await portal.WithDbAsync(db => db.KeyEncryptionKeys.OrderBy(k => k.Version).ToListAsync());
         Assert.Equal([1, 2], keks.Select(k => k.Version));
         Assert.NotNull(keks[0].RetiredAt);
-        Assert.Empty(keks[0].WrappedKey);
+        Assert.NotEmpty(keks[0].WrappedKey); // kept for the grace, erased by a later rotation
         Assert.Null(keks[1].RetiredAt);
         var rows = await portal.WithDbAsync(db => db.DataKeys.ToListAsync());
         Assert.All(rows, row => Assert.Equal(2, row.KekVersion));
@@ -75,6 +75,51 @@ public sealed class KeyStoreTests : IDisposable
         var later = Guid.NewGuid();
         await CreateDataKeysAsync(later);
         Assert.Equal(2, await portal.WithDbAsync(db => db.DataKeys.Where(k => k.OwnerId == later).Select(k => k.KekVersion).SingleAsync()));
+    }
+
+    [Fact]
+    public async Task A_data_key_taken_before_a_rotation_and_saved_after_it_stays_readable_and_is_rewrapped_before_its_KEK_is_erased()
+    {
+        // A slow request (a large upload) takes its DEK under KEK v1 ...
+        var owner = Guid.NewGuid();
+        await using var slow = portal.Services.CreateAsyncScope();
+        var dataKey = await slow.ServiceProvider.GetRequiredService<KeyStore>().CreateDataKeyAsync(owner);
+
+        // ... a rotation runs meanwhile ...
+        var rotated = await AdminCliRunner.RunAsync(portal, "rotate-keys");
+        Assert.True(rotated.ExitCode == 0, rotated.Error);
+
+        // ... and the request commits afterwards, under the retired v1.
+        await slow.ServiceProvider.GetRequiredService<ConnectidMail.Persistence.ConnectidDbContext>().SaveChangesAsync();
+        Assert.Equal(dataKey, await GetDataKeyAsync(owner));
+
+        // The next rotation after the grace re-wraps it first, then erases v1 and v2.
+        await using (var scope = portal.Services.CreateAsyncScope())
+        {
+            var result = await scope.ServiceProvider.GetRequiredService<KeyStore>().RotateAsync(eraseRetiredAfter: TimeSpan.Zero);
+            Assert.Equal(3, result.Version);
+            Assert.Equal(1, result.Rewrapped);
+            Assert.Equal([1, 2], result.Erased.Order());
+        }
+
+        Assert.Equal(dataKey, await GetDataKeyAsync(owner));
+        var keks = await portal.WithDbAsync(db => db.KeyEncryptionKeys.OrderBy(k => k.Version).ToListAsync());
+        Assert.All(keks.Take(2), k => Assert.Empty(k.WrappedKey));
+        Assert.NotEmpty(keks[2].WrappedKey);
+    }
+
+    [Fact]
+    public async Task A_retired_KEK_is_not_erased_within_the_grace()
+    {
+        var owner = Guid.NewGuid();
+        await CreateDataKeysAsync(owner);
+        Assert.Equal(0, (await AdminCliRunner.RunAsync(portal, "rotate-keys")).ExitCode);
+
+        var second = await AdminCliRunner.RunAsync(portal, "rotate-keys");
+
+        Assert.Equal("Rotated to key-encryption key v3: 1 data key(s) re-wrapped, retired v2.", second.OutputLines[^1]);
+        var keks = await portal.WithDbAsync(db => db.KeyEncryptionKeys.OrderBy(k => k.Version).ToListAsync());
+        Assert.All(keks, k => Assert.NotEmpty(k.WrappedKey));
     }
 
     [Fact]

@@ -59,10 +59,20 @@ public sealed class KeyStore(
     }
 
     /// <summary>
-    /// Creates a new KEK, re-wraps every DEK under it in batches (each batch its own transaction), then retires and
-    /// erases the old KEKs. An interrupted rotation leaves several active KEKs; running it again finishes that rotation.
+    /// How long a retired KEK keeps its wrapped material. A request that took a DEK under the old KEK just before the
+    /// rotation may commit it after the rotation; until the grace ends that DEK stays readable, and the next rotation
+    /// re-wraps it before the old KEK is erased.
     /// </summary>
-    public async Task<KeyRotationResult> RotateAsync(int batchSize = 500, Action<int>? afterBatch = null, CancellationToken cancellationToken = default)
+    public static readonly TimeSpan RetiredKeyGrace = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// Creates a new KEK, re-wraps every DEK under it in batches (each batch its own transaction), retires the old
+    /// KEKs, and erases KEKs retired longer than <paramref name="eraseRetiredAfter"/> ago (default
+    /// <see cref="RetiredKeyGrace"/>) that no DEK uses any more. An interrupted rotation leaves several active KEKs;
+    /// running it again finishes that rotation.
+    /// </summary>
+    public async Task<KeyRotationResult> RotateAsync(
+        int batchSize = 500, Action<int>? afterBatch = null, TimeSpan? eraseRetiredAfter = null, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         var active = await ActiveVersionsAsync(cancellationToken);
@@ -102,35 +112,51 @@ public sealed class KeyStore(
         }
 
         var retired = await RetireAllButAsync(target, cancellationToken);
+        var erased = await EraseRetiredAsync(eraseRetiredAfter ?? RetiredKeyGrace, cancellationToken);
         logger.LogInformation(
-            "Key rotation to KEK v{Version}: {Count} data key(s) re-wrapped, retired {Retired}", target, rewrapped, string.Join(", ", retired));
-        return new KeyRotationResult(target, rewrapped, retired, resumed);
+            "Key rotation to KEK v{Version}: {Count} data key(s) re-wrapped, retired {Retired}, erased {Erased}",
+            target, rewrapped, string.Join(", ", retired), string.Join(", ", erased));
+        return new KeyRotationResult(target, rewrapped, retired, erased, resumed);
     }
 
+    /// <summary>Marks the other active KEKs retired: no new DEK is wrapped under them; their material stays for the grace.</summary>
     private async Task<List<int>> RetireAllButAsync(int target, CancellationToken cancellationToken)
     {
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        // A DEK wrapped under an old KEK after the last batch would be lost with it: retire only when none is left.
-        if (await db.DataKeys.AnyAsync(k => k.KekVersion != target, cancellationToken))
-        {
-            throw new InvalidOperationException("Data keys were wrapped under an old key while rotating; run rotate-keys again.");
-        }
-
         var old = await db.KeyEncryptionKeys.Where(k => k.RetiredAt == null && k.Version != target).ToListAsync(cancellationToken);
         foreach (var kek in old)
         {
             kek.RetiredAt = clock.GetUtcNow();
-            kek.WrappedKey = [];
         }
 
         await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        foreach (var kek in old)
+        return [.. old.Select(k => k.Version)];
+    }
+
+    /// <summary>Erases the wrapped material of KEKs retired before the grace that no DEK refers to: crypto-shredding of the old key.</summary>
+    private async Task<List<int>> EraseRetiredAsync(TimeSpan grace, CancellationToken cancellationToken)
+    {
+        var before = clock.GetUtcNow() - grace;
+        // A handful of rows: filter in memory, where every provider agrees on byte arrays and times.
+        var retired = await db.KeyEncryptionKeys.Where(k => k.RetiredAt != null).ToListAsync(cancellationToken);
+        var erased = new List<int>();
+        foreach (var kek in retired.Where(k => k.WrappedKey.Length > 0 && k.RetiredAt <= before))
         {
-            cache.Forget(kek.Version);
+            if (await db.DataKeys.AnyAsync(d => d.KekVersion == kek.Version, cancellationToken))
+            {
+                continue;
+            }
+
+            kek.WrappedKey = [];
+            erased.Add(kek.Version);
         }
 
-        return [.. old.Select(k => k.Version)];
+        await db.SaveChangesAsync(cancellationToken);
+        foreach (var version in erased)
+        {
+            cache.Forget(version);
+        }
+
+        return erased;
     }
 
     /// <summary>
@@ -188,7 +214,8 @@ public sealed class KeyStore(
     private async Task<KeyEncryptionKey> KeyEncryptionKeyAsync(int version, CancellationToken cancellationToken)
     {
         var record = await db.KeyEncryptionKeys.AsNoTracking().SingleOrDefaultAsync(k => k.Version == version, cancellationToken);
-        if (record is null || record.RetiredAt is not null || record.WrappedKey.Length == 0)
+        // A retired KEK still unwraps during its grace; new DEKs only ever use the current one.
+        if (record is null || record.WrappedKey.Length == 0)
         {
             throw new DecryptionFailedException();
         }
@@ -197,7 +224,7 @@ public sealed class KeyStore(
     }
 }
 
-public sealed record KeyRotationResult(int Version, int Rewrapped, IReadOnlyList<int> Retired, bool Resumed);
+public sealed record KeyRotationResult(int Version, int Rewrapped, IReadOnlyList<int> Retired, IReadOnlyList<int> Erased, bool Resumed);
 
 /// <summary>The data key is gone: its content was shredded (expiry, retention, erasure) or never existed.</summary>
 public sealed class DataKeyNotFoundException() : Exception("The data key does not exist; its content was deleted.");

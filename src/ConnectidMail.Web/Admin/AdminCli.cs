@@ -27,8 +27,9 @@ internal static class AdminCli
           create-api-key --email E --name N [--expires YYYY-MM-DD | --expires-in-days D]
                          Prints the new key alone on the last line; it is shown once and stored hashed.
           rotate-keys    [--batch-size N]
-                         New key-encryption key; re-wraps every data key under it, then retires the old one.
-                         Content is not re-encrypted. Safe to interrupt and run again.
+                         New key-encryption key; re-wraps every data key under it, then retires the old one
+                         (erased by a rotation at least 24 hours later). Content is not re-encrypted.
+                         Safe to interrupt and run again.
 
         Recovery:
           reset-password   --email E [--password P]
@@ -259,8 +260,9 @@ internal static class AdminCli
 
         var result = await services.GetRequiredService<KeyStore>().RotateAsync(batchSize, done => console.Error.WriteLine($"re-wrapped {done} data key(s)"));
         var retired = result.Retired.Count == 0 ? "no key to retire" : "retired " + string.Join(", ", result.Retired.Select(v => $"v{v}"));
+        var erased = result.Erased.Count == 0 ? "" : ", erased " + string.Join(", ", result.Erased.Select(v => $"v{v}"));
         console.Out.WriteLine(
-            $"{(result.Resumed ? "Finished an interrupted rotation" : "Rotated")} to key-encryption key v{result.Version}: {result.Rewrapped} data key(s) re-wrapped, {retired}.");
+            $"{(result.Resumed ? "Finished an interrupted rotation" : "Rotated")} to key-encryption key v{result.Version}: {result.Rewrapped} data key(s) re-wrapped, {retired}{erased}.");
         return Ok;
     }
 
