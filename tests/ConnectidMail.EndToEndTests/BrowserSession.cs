@@ -95,9 +95,13 @@ public sealed class BrowserSession : IAsyncDisposable
         Assert.True(response.Ok, $"GET {path} ended at {response.Url} with HTTP {response.Status}.");
     }
 
-    /// <summary>Waits until the browser shows the given path (redirects and form posts settle on their own time).</summary>
+    /// <summary>
+    /// Waits until the browser shows the given path (redirects and form posts settle on their own time): for the
+    /// committed navigation only, not the load event, which a busy machine may delay; the assertions that follow
+    /// wait for the content they need.
+    /// </summary>
     public Task WaitForPathAsync(string path) =>
-        Page.WaitForURLAsync(url => new Uri(url).AbsolutePath == path);
+        Page.WaitForURLAsync(url => new Uri(url).AbsolutePath == path, new() { WaitUntil = WaitUntilState.Commit });
 
     /// <summary>Fills the sign-in form already on screen and submits it.</summary>
     public async Task SubmitLoginAsync(string email, string password)

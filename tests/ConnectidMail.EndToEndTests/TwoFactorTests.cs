@@ -68,7 +68,9 @@ public sealed class TwoFactorTests(BrowserFixture browser, PortalFixture portal)
         await VerificationCodeBox.FillAsync(await app.NextCodeAsync());
         await VerifyButton.ClickAsync();
         await Expect(Session.Page.GetByRole(AriaRole.Status)).ToContainTextAsync("Your authenticator app is set up");
-        var recoveryCodes = await Session.Page.GetByRole(AriaRole.List, new() { Name = "Your recovery codes" }).GetByRole(AriaRole.Listitem).AllInnerTextsAsync();
+        var recoveryCodeItems = Session.Page.GetByRole(AriaRole.List, new() { Name = "Your recovery codes" }).GetByRole(AriaRole.Listitem);
+        await Expect(recoveryCodeItems).ToHaveCountAsync(10);
+        var recoveryCodes = await recoveryCodeItems.AllInnerTextsAsync();
         Assert.Equal(10, recoveryCodes.Distinct().Count());
         Assert.All(recoveryCodes, code => Assert.Matches("^[A-Z0-9]{5}-[A-Z0-9]{5}$", code));
 
@@ -123,7 +125,9 @@ public sealed class TwoFactorTests(BrowserFixture browser, PortalFixture portal)
 
         await Expect(Session.Page.GetByRole(AriaRole.Button, new() { Name = "Turn off the authenticator app" })).ToHaveCountAsync(0);
         await Session.Page.GetByRole(AriaRole.Button, new() { Name = "Generate new recovery codes" }).ClickAsync();
-        var codes = await Session.Page.GetByRole(AriaRole.List, new() { Name = "Your recovery codes" }).GetByRole(AriaRole.Listitem).AllInnerTextsAsync();
+        var codeItems = Session.Page.GetByRole(AriaRole.List, new() { Name = "Your recovery codes" }).GetByRole(AriaRole.Listitem);
+        await Expect(codeItems).ToHaveCountAsync(10);
+        var codes = await codeItems.AllInnerTextsAsync();
         Assert.Equal(10, codes.Count);
         await Expect(Session.Page.GetByText("You have 10 recovery codes left.")).ToBeVisibleAsync();
 
