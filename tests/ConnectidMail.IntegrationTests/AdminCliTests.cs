@@ -162,8 +162,11 @@ public sealed class AdminCliTests(PortalFixture fixture) : IClassFixture<PortalF
         Assert.Equal(before, await Portal.WithDbAsync(db => db.ApiKeys.CountAsync()));
     }
 
-    /// <summary>PostgreSQL is not migrated by the admin commands by default; see <see cref="MigrateCommandTests"/>.</summary>
-    [LaneFact(DatabaseProvider.Sqlite)]
+    /// <summary>
+    /// The embedded database in every lane (PostgreSQL is not migrated by the admin commands by default; see
+    /// <see cref="MigrateCommandTests"/>).
+    /// </summary>
+    [Fact]
     public async Task The_cli_creates_and_migrates_the_embedded_database_before_the_portal_ever_started()
     {
         using var folder = new TempFolder();
@@ -180,6 +183,7 @@ public sealed class AdminCliTests(PortalFixture fixture) : IClassFixture<PortalF
         // The portal started afterwards on the same data lets that admin sign in (and set up two-factor, as admins must).
         using var portal = new PortalFactory(new Dictionary<string, string?>
         {
+            ["Database:Provider"] = nameof(DatabaseProvider.Sqlite),
             ["Storage:DataPath"] = folder.Combine("fresh", "data"),
             ["Keys:MasterKeyFile"] = folder.Combine("fresh", "keys", "master.key"),
         });
