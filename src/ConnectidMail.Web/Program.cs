@@ -11,6 +11,7 @@ using ConnectidMail.Web.Api;
 using ConnectidMail.Web.Components;
 using ConnectidMail.Web.Health;
 using ConnectidMail.Web.KeyRing;
+using ConnectidMail.Web.Messaging;
 
 return await Program.RunAsync(args, ConsoleStreams.System);
 
@@ -32,6 +33,7 @@ public partial class Program
         builder.AddMail();
         builder.AddStaffAccounts();
         builder.AddApiKeys();
+        builder.AddMessagingEndpoints();
         builder.AddKeyRing();
         builder.AddStaffSignIn();
         builder.AddApi();
@@ -56,6 +58,7 @@ public partial class Program
 
         app.UsePortalPages();
         app.MapStaffSignIn();
+        app.MapMessagingEndpoints();
         app.MapApi();
         app.MapHealth();
         await app.RunAsync();

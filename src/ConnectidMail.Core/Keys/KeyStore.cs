@@ -36,6 +36,15 @@ public sealed class KeyStore(
         return dataKey;
     }
 
+    /// <summary>Takes back a DEK from <see cref="CreateDataKeyAsync"/> that was never saved (the owner was not stored after all).</summary>
+    public void DiscardUnsavedDataKey(Guid ownerId)
+    {
+        foreach (var entry in db.ChangeTracker.Entries<DataKeyRecord>().Where(e => e.State == EntityState.Added && e.Entity.OwnerId == ownerId).ToList())
+        {
+            entry.State = EntityState.Detached;
+        }
+    }
+
     /// <summary>The owner's DEK; throws <see cref="DataKeyNotFoundException"/> once it was shredded. The caller zeroes it.</summary>
     public async Task<byte[]> GetDataKeyAsync(Guid ownerId, CancellationToken cancellationToken = default)
     {

@@ -1,6 +1,7 @@
 using ConnectidMail.ApiKeys;
 using ConnectidMail.Keys;
 using ConnectidMail.Mail;
+using ConnectidMail.Messaging;
 using ConnectidMail.Staff;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
@@ -10,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace ConnectidMail.Persistence;
 
-/// <summary>The one database of a deployment: staff accounts, API keys, wrapped keys, the encrypted DataProtection key ring and the mail outbox.</summary>
+/// <summary>The one database of a deployment: staff accounts, API keys, wrapped keys, the encrypted DataProtection key ring, the mail outbox and messages.</summary>
 public sealed class ConnectidDbContext(DbContextOptions<ConnectidDbContext> options)
     : IdentityDbContext<StaffUser, IdentityRole, string>(options), IDataProtectionKeyContext
 {
@@ -26,6 +27,12 @@ public sealed class ConnectidDbContext(DbContextOptions<ConnectidDbContext> opti
     public DbSet<StaffChange> StaffChanges => Set<StaffChange>();
 
     public DbSet<OutboxMail> OutboxMails => Set<OutboxMail>();
+
+    public DbSet<Message> Messages => Set<Message>();
+
+    public DbSet<MessageRecipient> MessageRecipients => Set<MessageRecipient>();
+
+    public DbSet<Attachment> Attachments => Set<Attachment>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

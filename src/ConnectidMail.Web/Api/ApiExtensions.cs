@@ -1,4 +1,6 @@
 using System.Security.Claims;
+using ConnectidMail.Staff;
+using ConnectidMail.Web.Messaging;
 using Microsoft.AspNetCore.Authentication;
 
 namespace ConnectidMail.Web.Api;
@@ -6,6 +8,7 @@ namespace ConnectidMail.Web.Api;
 public static class ApiExtensions
 {
     public const string Policy = "api";
+    public const string SenderPolicy = "api-sender";
 
     public static WebApplicationBuilder AddApi(this WebApplicationBuilder builder)
     {
@@ -15,7 +18,11 @@ public static class ApiExtensions
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(Policy, policy => policy
                 .AddAuthenticationSchemes(ApiKeyAuthentication.SchemeName)
-                .RequireAuthenticatedUser());
+                .RequireAuthenticatedUser())
+            .AddPolicy(SenderPolicy, policy => policy
+                .AddAuthenticationSchemes(ApiKeyAuthentication.SchemeName)
+                .RequireRole(StaffRoles.Sender));
+        builder.Services.AddOpenApi();
         return builder;
     }
 
@@ -27,6 +34,10 @@ public static class ApiExtensions
         api.MapGet("/me", (ClaimsPrincipal user) => TypedResults.Ok(new ApiCaller(
             user.FindFirstValue(ClaimTypes.Email) ?? "",
             [.. user.FindAll(ClaimTypes.Role).Select(c => c.Value)])));
+        api.MapMessagesApi();
+
+        // The contract of the API, for integrators and client generators; it describes endpoints only, so it is public.
+        app.MapOpenApi();
         return app;
     }
 }

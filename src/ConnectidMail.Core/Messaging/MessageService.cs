@@ -1,0 +1,408 @@
+using System.Net.Mail;
+using System.Security.Cryptography;
+using ConnectidMail.Crypto;
+using ConnectidMail.Keys;
+using ConnectidMail.Mail;
+using ConnectidMail.Persistence;
+using ConnectidMail.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ConnectidMail.Messaging;
+
+/// <summary>Sending, reading, listing and revoking messages as their sender.</summary>
+public sealed class MessageService(
+    ConnectidDbContext db,
+    KeyStore keys,
+    BlobStore blobs,
+    IMailOutbox outbox,
+    NotificationMailComposer notifications,
+    IOptions<PolicyOptions> policy,
+    TimeProvider clock,
+    ILogger<MessageService> logger)
+{
+    public const int MaxSubjectLength = 200;
+    public const int MaxBodyLength = 100_000;
+    public const int MinAccessCodeLength = 4;
+    public const int MaxAccessCodeLength = 64;
+    public const int MaxPageSize = 100;
+
+    /// <summary>Starts a message: files can be added to the draft before <see cref="SendAsync"/>. Dispose the draft in every case.</summary>
+    public async Task<MessageDraft> BeginAsync(CancellationToken cancellationToken = default)
+    {
+        var id = Guid.NewGuid();
+        var dataKey = await keys.CreateDataKeyAsync(id, cancellationToken);
+        return new MessageDraft(id, dataKey, blobs, keys, policy.Value);
+    }
+
+    /// <summary>
+    /// Checks the request and stores the message, its recipients, attachments, data key and one notification mail per
+    /// recipient in one transaction. Throws <see cref="MessageRejectedException"/> and stores nothing when the input is bad.
+    /// </summary>
+    public async Task<MessageView> SendAsync(MessageDraft draft, MessageRequest request, SenderIdentity sender, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(draft);
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(sender);
+        var now = clock.GetUtcNow();
+        var valid = Validate(request, now);
+
+        var message = new Message
+        {
+            Id = draft.MessageId,
+            SenderId = sender.UserId,
+            CreatedAt = now,
+            ExpiresAt = valid.ExpiresAt,
+            RequirePasskey = request.RequirePasskey ?? false,
+            EncryptedSubject = ValueCipher.EncryptText(draft.DataKey, valid.Subject, EncryptionPurpose.Subject, draft.MessageId),
+            EncryptedBody = ValueCipher.EncryptText(draft.DataKey, valid.Body, EncryptionPurpose.Body, draft.MessageId),
+            EncryptedAccessCode = valid.AccessCode is null
+                ? null
+                : ValueCipher.EncryptText(draft.DataKey, valid.AccessCode, EncryptionPurpose.AccessCode, draft.MessageId),
+            HasAccessCode = valid.AccessCode is not null,
+        };
+
+        for (var i = 0; i < draft.Files.Count; i++)
+        {
+            var file = draft.Files[i];
+            message.Attachments.Add(new Attachment
+            {
+                Id = file.AttachmentId,
+                MessageId = message.Id,
+                Position = i,
+                EncryptedName = ValueCipher.EncryptText(draft.DataKey, file.Name, EncryptionPurpose.FileName, file.AttachmentId),
+                Size = file.Size,
+                BlobName = file.Blob.Value,
+                CreatedAt = now,
+            });
+        }
+
+        for (var i = 0; i < valid.Recipients.Count; i++)
+        {
+            var email = valid.Recipients[i];
+            var (token, hash) = LinkToken.Create();
+            var recipient = new MessageRecipient
+            {
+                Id = Guid.NewGuid(),
+                MessageId = message.Id,
+                Position = i,
+                Email = email,
+                NormalizedEmail = email.ToUpperInvariant(),
+                LinkTokenHash = hash,
+            };
+            message.Recipients.Add(recipient);
+            outbox.Enqueue(notifications.Compose(recipient, token, sender, valid.Subject, message.ExpiresAt));
+        }
+
+        db.Messages.Add(message);
+        await db.SaveChangesAsync(cancellationToken);
+        draft.MarkSent();
+        logger.LogInformation(
+            "Message {MessageId} sent by {SenderId} to {Count} recipient(s) with {Files} file(s)",
+            message.Id, sender.UserId, message.Recipients.Count, message.Attachments.Count);
+        return ToView(message, valid.Subject, valid.Body, draft.DataKey, now);
+    }
+
+    /// <summary>The sender's message, or null when it does not exist or belongs to someone else.</summary>
+    public async Task<MessageView?> GetAsync(Guid id, string senderId, CancellationToken cancellationToken = default)
+    {
+        var message = await LoadAsync(id, senderId, tracking: false, cancellationToken);
+        return message is null ? null : await ToViewAsync(message, cancellationToken);
+    }
+
+    /// <summary>The sender's messages, newest first.</summary>
+    public async Task<MessagePage> ListAsync(string senderId, int page, int pageSize, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(page, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(pageSize, MaxPageSize);
+        var now = clock.GetUtcNow();
+        var query = db.Messages.AsNoTracking().Where(m => m.SenderId == senderId);
+        var total = await query.CountAsync(cancellationToken);
+        var messages = await query
+            .OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id)
+            .Skip((page - 1) * pageSize).Take(pageSize)
+            .Include(m => m.Recipients)
+            .AsSplitQuery()
+            .ToListAsync(cancellationToken);
+        var ids = messages.Select(m => m.Id).ToList();
+        var attachmentCounts = await db.Attachments.Where(a => ids.Contains(a.MessageId))
+            .GroupBy(a => a.MessageId).Select(g => new { g.Key, Count = g.Count() })
+            .ToDictionaryAsync(g => g.Key, g => g.Count, cancellationToken);
+
+        var items = new List<MessageSummary>(messages.Count);
+        foreach (var message in messages)
+        {
+            var subject = await DecryptAsync(message, (key, m) => m.EncryptedSubject is null
+                ? null
+                : ValueCipher.DecryptText(key, m.EncryptedSubject, EncryptionPurpose.Subject, m.Id), cancellationToken);
+            items.Add(new MessageSummary(
+                message.Id,
+                subject,
+                message.CreatedAt,
+                message.ExpiresAt,
+                message.RevokedAt,
+                [.. message.Recipients.OrderBy(r => r.Position).Select(r => new RecipientSummary(r.Email, RecipientStatus.Of(message, r, now)))],
+                attachmentCounts.GetValueOrDefault(message.Id)));
+        }
+
+        return new MessagePage(items, page, pageSize, total);
+    }
+
+    /// <summary>
+    /// Withdraws the message: recipients can no longer read it and its files are no longer served. Revoking again
+    /// changes nothing. Null when the sender has no such message.
+    /// </summary>
+    public async Task<MessageView?> RevokeAsync(Guid id, string senderId, CancellationToken cancellationToken = default)
+    {
+        var message = await LoadAsync(id, senderId, tracking: true, cancellationToken);
+        if (message is null)
+        {
+            return null;
+        }
+
+        if (message.RevokedAt is null)
+        {
+            message.RevokedAt = clock.GetUtcNow();
+            await db.SaveChangesAsync(cancellationToken);
+            logger.LogInformation("Message {MessageId} revoked by {SenderId}", id, senderId);
+        }
+
+        return await ToViewAsync(message, cancellationToken);
+    }
+
+    /// <summary>
+    /// Opens one of the sender's attachments for download. Null when it does not exist or is someone else's; throws
+    /// <see cref="MessageUnavailableException"/> once the message was revoked or expired.
+    /// </summary>
+    public async Task<AttachmentContent?> OpenAttachmentAsync(Guid attachmentId, string senderId, CancellationToken cancellationToken = default)
+    {
+        var found = await db.Attachments.AsNoTracking()
+            .Where(a => a.Id == attachmentId)
+            .Join(db.Messages.Where(m => m.SenderId == senderId), a => a.MessageId, m => m.Id, (a, m) => new { Attachment = a, Message = m })
+            .SingleOrDefaultAsync(cancellationToken);
+        if (found is null)
+        {
+            return null;
+        }
+
+        var (attachment, message) = (found.Attachment, found.Message);
+        if (message.RevokedAt is not null)
+        {
+            throw new MessageUnavailableException(RecipientStatus.Revoked);
+        }
+
+        if (message.ContentShreddedAt is not null || message.ExpiresAt <= clock.GetUtcNow() || attachment.BlobName is null)
+        {
+            throw new MessageUnavailableException(RecipientStatus.Expired);
+        }
+
+        var dataKey = await keys.GetDataKeyAsync(message.Id, cancellationToken);
+        try
+        {
+            var name = ValueCipher.DecryptText(dataKey, attachment.EncryptedName, EncryptionPurpose.FileName, attachment.Id);
+            var source = blobs.OpenRead(BlobName.Parse(attachment.BlobName));
+            try
+            {
+                var content = AttachmentCipher.OpenRandomAccess(source, dataKey, attachment.Id);
+                return new AttachmentContent(name, attachment.Size, content);
+            }
+            catch
+            {
+                await source.DisposeAsync();
+                throw;
+            }
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(dataKey);
+        }
+    }
+
+    private Task<Message?> LoadAsync(Guid id, string senderId, bool tracking, CancellationToken cancellationToken)
+    {
+        var query = tracking ? db.Messages : db.Messages.AsNoTracking();
+        return query
+            .Include(m => m.Recipients)
+            .Include(m => m.Attachments)
+            .AsSplitQuery()
+            .SingleOrDefaultAsync(m => m.Id == id && m.SenderId == senderId, cancellationToken);
+    }
+
+    private async Task<MessageView> ToViewAsync(Message message, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        if (message.ContentShreddedAt is not null)
+        {
+            return ToView(message, null, null, default, now);
+        }
+
+        var dataKey = await keys.GetDataKeyAsync(message.Id, cancellationToken);
+        try
+        {
+            return ToView(
+                message,
+                ValueCipher.DecryptText(dataKey, message.EncryptedSubject, EncryptionPurpose.Subject, message.Id),
+                ValueCipher.DecryptText(dataKey, message.EncryptedBody, EncryptionPurpose.Body, message.Id),
+                dataKey,
+                now);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(dataKey);
+        }
+    }
+
+    /// <summary>Decrypts with the message's DEK; null once the DEK was shredded.</summary>
+    private async Task<T?> DecryptAsync<T>(Message message, Func<byte[], Message, T?> decrypt, CancellationToken cancellationToken)
+    {
+        if (message.ContentShreddedAt is not null)
+        {
+            return default;
+        }
+
+        byte[] dataKey;
+        try
+        {
+            dataKey = await keys.GetDataKeyAsync(message.Id, cancellationToken);
+        }
+        catch (DataKeyNotFoundException)
+        {
+            // Shredded by expiry between the query and now.
+            return default;
+        }
+
+        try
+        {
+            return decrypt(dataKey, message);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(dataKey);
+        }
+    }
+
+    private static MessageView ToView(Message message, string? subject, string? body, ReadOnlySpan<byte> dataKey, DateTimeOffset now)
+    {
+        var attachments = new List<AttachmentView>(message.Attachments.Count);
+        foreach (var attachment in message.Attachments.OrderBy(a => a.Position))
+        {
+            var name = dataKey.IsEmpty ? null : ValueCipher.DecryptText(dataKey, attachment.EncryptedName, EncryptionPurpose.FileName, attachment.Id);
+            attachments.Add(new AttachmentView(attachment.Id, name, attachment.Size));
+        }
+
+        return new MessageView(
+            message.Id,
+            subject,
+            body,
+            message.CreatedAt,
+            message.ExpiresAt,
+            message.RequirePasskey,
+            message.HasAccessCode,
+            message.RevokedAt,
+            message.ContentShreddedAt,
+            [.. message.Recipients.OrderBy(r => r.Position).Select(r => new RecipientView(
+                r.Email, RecipientStatus.Of(message, r, now), r.NotifiedAt, r.DeliveryFailedAt, r.VerifiedAt,
+                r.FirstOpenedAt, r.LastOpenedAt, r.OpenCount, r.RepliedAt))],
+            attachments,
+            []);
+    }
+
+    private ValidRequest Validate(MessageRequest request, DateTimeOffset now)
+    {
+        var errors = new Dictionary<string, List<string>>();
+        void Add(string field, string message) => (errors.TryGetValue(field, out var list) ? list : errors[field] = []).Add(message);
+
+        var recipients = new List<string>();
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var entry in request.To ?? [])
+        {
+            var address = entry?.Trim() ?? "";
+            if (!IsPlainAddress(address))
+            {
+                Add("to", address.Length == 0 ? "A recipient address is empty." : $"'{Shorten(address)}' is not a valid e-mail address.");
+            }
+            else if (seen.Add(address))
+            {
+                recipients.Add(address);
+            }
+        }
+
+        if (recipients.Count == 0 && !errors.ContainsKey("to"))
+        {
+            Add("to", "Give at least one recipient.");
+        }
+        else if (recipients.Count > policy.Value.MaxRecipients)
+        {
+            Add("to", $"A message may have at most {policy.Value.MaxRecipients} recipients.");
+        }
+
+        var subject = request.Subject?.Trim() ?? "";
+        if (subject.Length == 0)
+        {
+            Add("subject", "Give a subject.");
+        }
+        else if (subject.Length > MaxSubjectLength)
+        {
+            Add("subject", $"The subject may have at most {MaxSubjectLength} characters.");
+        }
+        else if (subject.Any(char.IsControl))
+        {
+            Add("subject", "The subject must be a single line.");
+        }
+
+        var body = request.Body ?? "";
+        if (body.Length > MaxBodyLength)
+        {
+            Add("body", $"The message may have at most {MaxBodyLength} characters.");
+        }
+
+        var expiresAt = request.ExpiresAt?.ToUniversalTime() ?? now.AddDays(policy.Value.DefaultExpiryDays);
+        if (expiresAt <= now)
+        {
+            Add("expiresAt", "The expiry must lie in the future.");
+        }
+        else if (expiresAt > now.AddDays(policy.Value.MaxExpiryDays))
+        {
+            Add("expiresAt", $"The expiry may be at most {policy.Value.MaxExpiryDays} days ahead.");
+        }
+
+        var accessCode = string.IsNullOrWhiteSpace(request.AccessCode) ? null : request.AccessCode.Trim();
+        if (accessCode is not null && (accessCode.Length is < MinAccessCodeLength or > MaxAccessCodeLength || accessCode.Any(char.IsControl)))
+        {
+            Add("accessCode", $"The access code must have {MinAccessCodeLength} to {MaxAccessCodeLength} characters on one line.");
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new MessageRejectedException(
+                "The message was not sent: some fields need attention.",
+                errors.ToDictionary(e => e.Key, e => e.Value.ToArray()));
+        }
+
+        return new ValidRequest(recipients, subject, body, expiresAt, accessCode);
+    }
+
+    /// <summary>A bare address (no display name) with a dotted domain, as a recipient can be mailed at.</summary>
+    internal static bool IsPlainAddress(string address) =>
+        address.Length is > 0 and <= MessageRecipient.MaxEmailLength
+        && !address.Any(c => char.IsWhiteSpace(c) || char.IsControl(c))
+        && MailAddress.TryCreate(address, out var parsed)
+        && parsed.Address == address
+        && parsed.Host.Contains('.', StringComparison.Ordinal)
+        && !parsed.Host.StartsWith('[')
+        && !parsed.Host.EndsWith('.');
+
+    private static string Shorten(string text) => text.Length <= 80 ? text : text[..80] + "…";
+
+    private sealed record ValidRequest(List<string> Recipients, string Subject, string Body, DateTimeOffset ExpiresAt, string? AccessCode);
+}
+
+/// <summary>The message was revoked or expired, so its content is no longer served.</summary>
+public sealed class MessageUnavailableException(string reason)
+    : Exception(reason == RecipientStatus.Revoked ? "The message was withdrawn by the sender." : "The message has expired.")
+{
+    /// <summary><see cref="RecipientStatus.Revoked"/> or <see cref="RecipientStatus.Expired"/>.</summary>
+    public string Reason { get; } = reason;
+}

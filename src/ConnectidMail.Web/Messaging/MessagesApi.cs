@@ -1,0 +1,55 @@
+using System.Security.Claims;
+using ConnectidMail.Messaging;
+using ConnectidMail.Web.Api;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace ConnectidMail.Web.Messaging;
+
+/// <summary><c>/api/v1/messages</c> and <c>/api/v1/attachments</c>: sending and tracking messages with an API key (Sender role).</summary>
+internal static class MessagesApi
+{
+    public static RouteGroupBuilder MapMessagesApi(this RouteGroupBuilder api)
+    {
+        var messages = api.MapGroup("/messages").RequireAuthorization(ApiExtensions.SenderPolicy).WithTags("Messages");
+
+        messages.MapPost("/", (HttpContext http, MessageSubmission submission) =>
+                MessageResults.SendAsync(http, submission, view => TypedResults.Created($"/api/v1/messages/{view.Id}", view)))
+            .WithSummary("Send a message")
+            .WithDescription("application/json {to, subject, body, expiresAt?, requirePasskey?, accessCode?}, or multipart/form-data with a 'message' part holding that JSON and any number of 'files' parts.")
+            .Accepts<MessageRequest>("application/json", "multipart/form-data")
+            .Produces<MessageView>(StatusCodes.Status201Created)
+            .ProducesValidationProblem()
+            .ProducesValidationProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+
+        messages.MapGet("/", async Task<Results<Ok<MessagePage>, ProblemHttpResult>> (ClaimsPrincipal user, MessageService service, CancellationToken cancellationToken, int page = 1, int pageSize = 50) =>
+            {
+                if (page < 1 || pageSize < 1 || pageSize > MessageService.MaxPageSize)
+                {
+                    return TypedResults.Problem(
+                        $"page must be at least 1 and pageSize between 1 and {MessageService.MaxPageSize}.", statusCode: StatusCodes.Status400BadRequest, title: "Bad paging.");
+                }
+
+                return TypedResults.Ok(await service.ListAsync(MessageResults.Sender(user).UserId, page, pageSize, cancellationToken));
+            })
+            .WithSummary("The caller's sent messages, newest first");
+
+        messages.MapGet("/{id:guid}", async Task<Results<Ok<MessageView>, ProblemHttpResult>> (Guid id, ClaimsPrincipal user, MessageService service, CancellationToken cancellationToken) =>
+                await service.GetAsync(id, MessageResults.Sender(user).UserId, cancellationToken) is { } view ? TypedResults.Ok(view) : MessageResults.NotFound())
+            .WithSummary("A message with its recipients' status");
+
+        messages.MapPost("/{id:guid}/revoke", async Task<Results<Ok<MessageView>, ProblemHttpResult>> (Guid id, ClaimsPrincipal user, MessageService service, CancellationToken cancellationToken) =>
+                await service.RevokeAsync(id, MessageResults.Sender(user).UserId, cancellationToken) is { } view ? TypedResults.Ok(view) : MessageResults.NotFound())
+            .WithSummary("Withdraw a message: recipients can no longer read it and its files are no longer served");
+
+        api.MapGet("/attachments/{id:guid}", (Guid id, HttpContext http, MessageService service) => MessageResults.DownloadAsync(http, service, id))
+            .RequireAuthorization(ApiExtensions.SenderPolicy)
+            .WithTags("Messages")
+            .WithSummary("Download an attachment (decrypted, streamed, Range supported)")
+            .Produces(StatusCodes.Status200OK, contentType: "application/octet-stream")
+            .Produces(StatusCodes.Status206PartialContent, contentType: "application/octet-stream")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status410Gone);
+        return messages;
+    }
+}
