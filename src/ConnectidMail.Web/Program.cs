@@ -1,9 +1,11 @@
 using ConnectidMail.ApiKeys;
+using ConnectidMail.Consent;
 using ConnectidMail.Keys;
 using ConnectidMail.Mail;
 using ConnectidMail.Persistence;
 using ConnectidMail.Staff;
 using ConnectidMail.Storage;
+using ConnectidMail.Verification;
 using ConnectidMail.Web;
 using ConnectidMail.Web.Account;
 using ConnectidMail.Web.Admin;
@@ -34,6 +36,8 @@ public partial class Program
         builder.AddStaffAccounts();
         builder.AddApiKeys();
         builder.AddMessagingEndpoints();
+        builder.AddVerification();
+        builder.AddConsent();
         builder.AddKeyRing();
         builder.AddStaffSignIn();
         builder.AddApi();

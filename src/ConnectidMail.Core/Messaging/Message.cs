@@ -74,6 +74,23 @@ public sealed class MessageRecipient
     public int OpenCount { get; set; }
 
     public DateTimeOffset? RepliedAt { get; set; }
+
+    /// <summary>Wrong access codes entered by this recipient; at the limit the message stays closed to them.</summary>
+    public int AccessCodeFailures { get; set; }
+}
+
+/// <summary>A receipt: a recipient downloaded an attachment.</summary>
+public sealed class AttachmentDownload
+{
+    public long Id { get; set; }
+
+    public Guid RecipientId { get; set; }
+
+    public Guid AttachmentId { get; set; }
+
+    public Guid? SessionId { get; set; }
+
+    public DateTimeOffset DownloadedAt { get; set; }
 }
 
 /// <summary>A file of a message: its ciphertext is a blob, its name is encrypted, its size is the plaintext size.</summary>
@@ -121,6 +138,17 @@ internal sealed class MessageRecipientConfiguration : IEntityTypeConfiguration<M
         builder.HasIndex(r => r.LinkTokenHash).IsUnique();
         builder.HasIndex(r => r.NormalizedEmail);
         builder.HasIndex(r => new { r.MessageId, r.Position }).IsUnique();
+    }
+}
+
+internal sealed class AttachmentDownloadConfiguration : IEntityTypeConfiguration<AttachmentDownload>
+{
+    public void Configure(EntityTypeBuilder<AttachmentDownload> builder)
+    {
+        builder.ToTable("AttachmentDownloads");
+        builder.HasIndex(d => new { d.AttachmentId, d.DownloadedAt });
+        builder.HasOne<MessageRecipient>().WithMany().HasForeignKey(d => d.RecipientId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<Attachment>().WithMany().HasForeignKey(d => d.AttachmentId).OnDelete(DeleteBehavior.Cascade);
     }
 }
 

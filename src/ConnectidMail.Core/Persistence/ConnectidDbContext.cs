@@ -1,8 +1,10 @@
 using ConnectidMail.ApiKeys;
+using ConnectidMail.Consent;
 using ConnectidMail.Keys;
 using ConnectidMail.Mail;
 using ConnectidMail.Messaging;
 using ConnectidMail.Staff;
+using ConnectidMail.Verification;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
@@ -33,6 +35,18 @@ public sealed class ConnectidDbContext(DbContextOptions<ConnectidDbContext> opti
     public DbSet<MessageRecipient> MessageRecipients => Set<MessageRecipient>();
 
     public DbSet<Attachment> Attachments => Set<Attachment>();
+
+    public DbSet<AttachmentDownload> AttachmentDownloads => Set<AttachmentDownload>();
+
+    public DbSet<VerificationCode> VerificationCodes => Set<VerificationCode>();
+
+    public DbSet<VerificationCodeSend> VerificationCodeSends => Set<VerificationCodeSend>();
+
+    public DbSet<RecipientSession> RecipientSessions => Set<RecipientSession>();
+
+    public DbSet<RecipientSessionUnlock> RecipientSessionUnlocks => Set<RecipientSessionUnlock>();
+
+    public DbSet<ConsentRecord> ConsentRecords => Set<ConsentRecord>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
