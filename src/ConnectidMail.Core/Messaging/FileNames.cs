@@ -35,7 +35,7 @@ public static class FileNames
             builder.Append(rune.ToString());
         }
 
-        var cleaned = builder.ToString().Normalize(NormalizationForm.FormC).Trim().Trim('.').Trim();
+        var cleaned = TrimDotsAndSpaces(builder.ToString().Normalize(NormalizationForm.FormC));
         if (cleaned.Length == 0)
         {
             return Fallback;
@@ -57,5 +57,23 @@ public static class FileNames
         }
 
         return stem[..keep].TrimEnd() + extension;
+    }
+
+    /// <summary>Dots and white space mixed at either end (". . .") go too, so no name is "." or "..".</summary>
+    private static string TrimDotsAndSpaces(string name)
+    {
+        var start = 0;
+        var end = name.Length;
+        while (start < end && (name[start] == '.' || char.IsWhiteSpace(name[start])))
+        {
+            start++;
+        }
+
+        while (end > start && (name[end - 1] == '.' || char.IsWhiteSpace(name[end - 1])))
+        {
+            end--;
+        }
+
+        return name[start..end];
     }
 }

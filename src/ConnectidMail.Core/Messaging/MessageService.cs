@@ -45,7 +45,7 @@ public sealed class MessageService(
         ArgumentNullException.ThrowIfNull(draft);
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(sender);
-        var now = clock.GetUtcNow();
+        var now = StoredTime(clock.GetUtcNow());
         var valid = Validate(request, now);
 
         var message = new Message
@@ -164,7 +164,7 @@ public sealed class MessageService(
 
         if (message.RevokedAt is null)
         {
-            message.RevokedAt = clock.GetUtcNow();
+            message.RevokedAt = StoredTime(clock.GetUtcNow());
             await db.SaveChangesAsync(cancellationToken);
             logger.LogInformation("Message {MessageId} revoked by {SenderId}", id, senderId);
         }
@@ -358,7 +358,7 @@ public sealed class MessageService(
             Add("body", $"The message may have at most {MaxBodyLength} characters.");
         }
 
-        var expiresAt = request.ExpiresAt?.ToUniversalTime() ?? now.AddDays(policy.Value.DefaultExpiryDays);
+        var expiresAt = StoredTime(request.ExpiresAt ?? now.AddDays(policy.Value.DefaultExpiryDays));
         if (expiresAt <= now)
         {
             Add("expiresAt", "The expiry must lie in the future.");
@@ -393,6 +393,13 @@ public sealed class MessageService(
         && parsed.Host.Contains('.', StringComparison.Ordinal)
         && !parsed.Host.StartsWith('[')
         && !parsed.Host.EndsWith('.');
+
+    /// <summary>
+    /// A time as every database keeps it: UTC, whole milliseconds (SQLite's binary form keeps 100 µs, PostgreSQL 1 µs),
+    /// so the answer to a send or revoke shows the same times as every later read.
+    /// </summary>
+    internal static DateTimeOffset StoredTime(DateTimeOffset time) =>
+        new(time.UtcTicks - (time.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
 
     private static string Shorten(string text) => text.Length <= 80 ? text : text[..80] + "…";
 

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using ConnectidMail.Messaging;
 using ConnectidMail.Web.Api;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.OpenApi;
 
 namespace ConnectidMail.Web.Messaging;
 
@@ -16,7 +17,34 @@ internal static class MessagesApi
                 MessageResults.SendAsync(http, submission, view => TypedResults.Created($"/api/v1/messages/{view.Id}", view)))
             .WithSummary("Send a message")
             .WithDescription("application/json {to, subject, body, expiresAt?, requirePasskey?, accessCode?}, or multipart/form-data with a 'message' part holding that JSON and any number of 'files' parts.")
-            .Accepts<MessageRequest>("application/json", "multipart/form-data")
+            // The request body is described for OpenAPI only: Accepts() metadata would make routing refuse other content
+            // types with a bare 415 before the handler (which the status code pages then turn into an HTML page), instead
+            // of the handler's own 415 problem details.
+            .AddOpenApiOperationTransformer(async (operation, context, cancellationToken) =>
+            {
+                var message = await context.GetOrCreateSchemaAsync(typeof(MessageRequest), null, cancellationToken);
+                operation.RequestBody = new OpenApiRequestBody
+                {
+                    Required = true,
+                    Content = new Dictionary<string, OpenApiMediaType>
+                    {
+                        ["application/json"] = new() { Schema = message },
+                        ["multipart/form-data"] = new()
+                        {
+                            Schema = new OpenApiSchema
+                            {
+                                Type = JsonSchemaType.Object,
+                                Required = new HashSet<string> { "message" },
+                                Properties = new Dictionary<string, IOpenApiSchema>
+                                {
+                                    ["message"] = message,
+                                    ["files"] = new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" } },
+                                },
+                            },
+                        },
+                    },
+                };
+            })
             .Produces<MessageView>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
             .ProducesValidationProblem(StatusCodes.Status413PayloadTooLarge)
