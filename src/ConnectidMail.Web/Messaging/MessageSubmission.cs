@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using ConnectidMail.Messaging;
 using Microsoft.AspNetCore.Http.Features;
@@ -83,27 +82,18 @@ internal sealed class MessageSubmission(MessageService messages, IOptions<Policy
 
     private async Task<MessageRequest> ReadMessagePartAsync(Stream body, CancellationToken cancellationToken)
     {
-        using var reader = new StreamReader(body, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, leaveOpen: true);
-        var buffer = new char[MaxMessagePartBytes + 1];
-        var length = 0;
-        int read;
-        while (length < buffer.Length && (read = await reader.ReadAsync(buffer.AsMemory(length), cancellationToken)) > 0)
+        try
         {
-            length += read;
+            await using var limited = new ReadLimitStream(body, MaxMessagePartBytes);
+            return await JsonSerializer.DeserializeAsync<MessageRequest>(limited, json.Value.SerializerOptions, cancellationToken)
+                ?? throw Rejected("message", "The message JSON is null.");
         }
-
-        if (length > MaxMessagePartBytes)
+        catch (ReadLimitExceededException)
         {
             throw new MessageRejectedException("The message part is too large.", new Dictionary<string, string[]>
             {
                 ["message"] = [$"The message JSON may be at most {ByteSize.Format(MaxMessagePartBytes)}."],
             }, tooLarge: true);
-        }
-
-        try
-        {
-            return JsonSerializer.Deserialize<MessageRequest>(buffer.AsSpan(0, length), json.Value.SerializerOptions)
-                ?? throw Rejected("message", "The message JSON is null.");
         }
         catch (JsonException)
         {
@@ -114,6 +104,48 @@ internal sealed class MessageSubmission(MessageService messages, IOptions<Policy
 
     private static MessageRejectedException Rejected(string field, string message) => MessageRejectedException.ForField(field, message);
 }
+
+/// <summary>Reads at most a given number of bytes from the inner stream (left open), then throws <see cref="ReadLimitExceededException"/>.</summary>
+internal sealed class ReadLimitStream(Stream inner, long limit) : Stream
+{
+    private long read;
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => read; set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        Count(await inner.ReadAsync(buffer, cancellationToken));
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    private int Count(int bytes)
+    {
+        read += bytes;
+        return read > limit ? throw new ReadLimitExceededException() : bytes;
+    }
+}
+
+internal sealed class ReadLimitExceededException() : Exception("The part is larger than allowed.");
 
 /// <summary>The request is neither JSON nor multipart form data.</summary>
 internal sealed class UnsupportedMediaTypeException() : Exception("Send application/json or multipart/form-data.");
