@@ -18,6 +18,7 @@ public static class MessagingExtensions
         builder.Services.AddSingleton<NotificationMailComposer>();
         builder.Services.AddScoped<MessageService>();
         builder.Services.AddScoped<MessageExpiry>();
+        builder.Services.AddScoped<RecipientLinks>();
         builder.Services.AddScoped<IOutboxDeliveryListener, NotificationDeliveryListener>();
         builder.Services.AddHostedService<MessageExpiryJob>();
         return builder;
