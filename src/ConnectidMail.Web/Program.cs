@@ -12,6 +12,7 @@ using ConnectidMail.Web.Components;
 using ConnectidMail.Web.Health;
 using ConnectidMail.Web.KeyRing;
 using ConnectidMail.Web.Messaging;
+using ConnectidMail.Web.Recipient;
 
 return await Program.RunAsync(args, ConsoleStreams.System);
 
@@ -34,6 +35,7 @@ public partial class Program
         builder.AddStaffAccounts();
         builder.AddApiKeys();
         builder.AddMessagingEndpoints();
+        builder.AddRecipientLinks();
         builder.AddKeyRing();
         builder.AddStaffSignIn();
         builder.AddApi();
@@ -56,9 +58,11 @@ public partial class Program
             return 1;
         }
 
+        app.UseRecipientLinks();
         app.UsePortalPages();
         app.MapStaffSignIn();
         app.MapMessagingEndpoints();
+        app.MapRecipientLinks();
         app.MapApi();
         app.MapHealth();
         await app.RunAsync();
