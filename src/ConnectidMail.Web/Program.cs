@@ -14,6 +14,7 @@ using ConnectidMail.Web.Components;
 using ConnectidMail.Web.Health;
 using ConnectidMail.Web.KeyRing;
 using ConnectidMail.Web.Messaging;
+using ConnectidMail.Web.Recipient;
 
 return await Program.RunAsync(args, ConsoleStreams.System);
 
@@ -38,6 +39,7 @@ public partial class Program
         builder.AddMessagingEndpoints();
         builder.AddVerification();
         builder.AddConsent();
+        builder.AddRecipientLinks();
         builder.AddKeyRing();
         builder.AddStaffSignIn();
         builder.AddApi();
@@ -60,9 +62,11 @@ public partial class Program
             return 1;
         }
 
+        app.UseRecipientLinks();
         app.UsePortalPages();
         app.MapStaffSignIn();
         app.MapMessagingEndpoints();
+        app.MapRecipientLinks();
         app.MapApi();
         app.MapHealth();
         await app.RunAsync();

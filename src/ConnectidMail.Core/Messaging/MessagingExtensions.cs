@@ -19,6 +19,7 @@ public static class MessagingExtensions
         builder.Services.AddScoped<MessageService>();
         builder.Services.AddScoped<MessageExpiry>();
         builder.Services.AddScoped<RecipientMessages>();
+        builder.Services.AddScoped<RecipientLinks>();
         builder.Services.AddScoped<IOutboxDeliveryListener, NotificationDeliveryListener>();
         builder.Services.AddHostedService<MessageExpiryJob>();
         return builder;

@@ -1,0 +1,28 @@
+using ConnectidMail.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace ConnectidMail.Messaging;
+
+/// <summary>
+/// Finds the recipient a link token belongs to. Only reads: following a link changes nothing, because mail scanners
+/// follow links too.
+/// </summary>
+public sealed class RecipientLinks(ConnectidDbContext db)
+{
+    /// <summary>The recipient behind <paramref name="token"/>, or null when the token is malformed or unknown.</summary>
+    public async Task<RecipientLink?> FindAsync(string? token, CancellationToken cancellationToken = default)
+    {
+        if (LinkToken.TryHash(token) is not { } hash)
+        {
+            return null;
+        }
+
+        return await db.MessageRecipients.AsNoTracking()
+            .Where(r => r.LinkTokenHash == hash)
+            .Select(r => new RecipientLink(r.Id, r.MessageId))
+            .SingleOrDefaultAsync(cancellationToken);
+    }
+}
+
+/// <summary>The recipient a link points to, and their message.</summary>
+public sealed record RecipientLink(Guid RecipientId, Guid MessageId);

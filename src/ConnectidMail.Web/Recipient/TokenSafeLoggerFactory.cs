@@ -1,0 +1,41 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace ConnectidMail.Web.Recipient;
+
+/// <summary>
+/// The logger factory with the framework's request-path logging switched off for good. A recipient's link carries its
+/// token in the path (<c>/r/{token}</c>), and these categories write the path into log lines or logging scopes. A
+/// logging filter could be overridden by configuration (a provider-specific level beats any category rule), so the
+/// loggers of these categories never write, whatever the settings say.
+/// </summary>
+internal sealed class TokenSafeLoggerFactory(ILoggerFactory inner) : ILoggerFactory
+{
+    /// <summary>Categories whose lines or scopes hold the request path.</summary>
+    private static readonly HashSet<string> PathLoggingCategories = new(StringComparer.Ordinal)
+    {
+        // "Request starting/finished GET https://host/r/{token}" and the RequestPath logging scope.
+        "Microsoft.AspNetCore.Hosting.Diagnostics",
+        // "... candidate(s) found for the request path '/r/{token}'".
+        "Microsoft.AspNetCore.Routing.Matching.DfaMatcher",
+        // "Navigating to component ... in response to path '/r/{token}'".
+        "Microsoft.AspNetCore.Components.Routing.Router",
+    };
+
+    public static void Install(IServiceCollection services)
+    {
+        services.Replace(ServiceDescriptor.Singleton<ILoggerFactory>(provider => new TokenSafeLoggerFactory(new LoggerFactory(
+            provider.GetServices<ILoggerProvider>(),
+            provider.GetRequiredService<IOptionsMonitor<LoggerFilterOptions>>(),
+            provider.GetService<IOptions<LoggerFactoryOptions>>(),
+            provider.GetService<IExternalScopeProvider>()))));
+    }
+
+    public ILogger CreateLogger(string categoryName) =>
+        PathLoggingCategories.Contains(categoryName) ? NullLogger.Instance : inner.CreateLogger(categoryName);
+
+    public void AddProvider(ILoggerProvider provider) => inner.AddProvider(provider);
+
+    public void Dispose() => inner.Dispose();
+}
