@@ -88,7 +88,7 @@ public sealed class AdminPagesTests(BrowserFixture browser, PortalFixture portal
     {
         var sender = await Portal.CreateUserAsync(StaffRoles.Sender);
         await Session.SignInAsync(sender);
-        await Expect(MainNav.GetByRole(AriaRole.Link)).ToHaveTextAsync(["Dashboard", "Account"]);
+        await Expect(MainNav.GetByRole(AriaRole.Link)).ToHaveTextAsync(["Dashboard", "Compose", "Sent", "Account"]);
 
         foreach (var path in new[] { "/admin/users", "/admin/api-keys" })
         {

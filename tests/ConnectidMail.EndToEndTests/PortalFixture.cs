@@ -3,20 +3,38 @@ using ConnectidMail.Testing;
 
 namespace ConnectidMail.EndToEndTests;
 
-/// <summary>The real portal (Development environment, its own SQLite file) on http://localhost:PORT, one per test class.</summary>
-public sealed class PortalFixture : IAsyncLifetime
+/// <summary>
+/// The real portal (Development environment, its own SQLite file) on http://localhost:PORT, one per test class.
+/// Its <c>Portal:PublicBaseUrl</c> is that address, so links in its mails lead back to it.
+/// </summary>
+public class PortalFixture : IAsyncLifetime
 {
-    public PortalFactory Portal { get; } = new();
+    private readonly int port = PortalFactory.FreeTcpPort();
+
+    public PortalFixture()
+        : this(new Dictionary<string, string?>())
+    {
+    }
+
+    /// <summary>A portal with extra settings (e.g. an SMTP server's).</summary>
+    protected PortalFixture(IDictionary<string, string?> settings)
+    {
+        var all = new Dictionary<string, string?>(settings);
+        all.TryAdd("Portal:PublicBaseUrl", $"http://localhost:{port}");
+        Portal = new PortalFactory(all);
+    }
+
+    public PortalFactory Portal { get; }
 
     public Uri BaseAddress => Portal.ServerAddress ?? throw new InvalidOperationException("The portal is not serving yet.");
 
-    public Task InitializeAsync()
+    public virtual Task InitializeAsync()
     {
-        Portal.StartOnKestrel();
+        Portal.StartOnKestrel(port);
         return Task.CompletedTask;
     }
 
-    public async Task DisposeAsync() => await Portal.DisposeAsync();
+    public virtual async Task DisposeAsync() => await Portal.DisposeAsync();
 
     /// <summary>
     /// Creates a staff account with the portal's own <c>admin create-user</c> command and returns its credentials.

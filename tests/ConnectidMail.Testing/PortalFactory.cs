@@ -53,9 +53,11 @@ public class PortalFactory : WebApplicationFactory<Program>
     /// <summary>Registrations applied after the portal's own, e.g. a fake <see cref="TimeProvider"/> or a log collector.</summary>
     public Action<IServiceCollection>? TestServices { get; init; }
 
-    public PortalFactory StartOnKestrel()
+    public PortalFactory StartOnKestrel() => StartOnKestrel(FreeTcpPort());
+
+    /// <summary>Serves on a port chosen beforehand, e.g. because a setting such as <c>Portal:PublicBaseUrl</c> names it.</summary>
+    public PortalFactory StartOnKestrel(int port)
     {
-        var port = FreeTcpPort();
         ServerAddress = new Uri($"http://localhost:{port}");
         UseKestrel(port);
         StartServer();
