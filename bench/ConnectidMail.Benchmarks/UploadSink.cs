@@ -29,7 +29,10 @@ internal static class UploadSink
         app.MapPost("/upload", async (HttpRequest request, CancellationToken cancellationToken) =>
         {
             var boundary = HeaderUtilities.RemoveQuotes(MediaTypeHeaderValue.Parse(request.ContentType).Boundary).Value!;
-            var reader = new MultipartReader(boundary, request.Body);
+            // ?buffer=N sets MultipartReader's buffer (default 4 KiB), which caps what one section read returns.
+            var reader = int.TryParse(request.Query["buffer"], out var bufferSize)
+                ? new MultipartReader(boundary, request.Body, bufferSize)
+                : new MultipartReader(boundary, request.Body);
             long total = 0;
             var buffer = new byte[64 * 1024];
             while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
