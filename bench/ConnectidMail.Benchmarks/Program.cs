@@ -1,11 +1,27 @@
 using BenchmarkDotNet.Running;
 using ConnectidMail.Benchmarks;
 
-// `-- memory [--dir PATH]` runs the peak-memory harness; anything else goes to BenchmarkDotNet
-// (e.g. `-- --filter *Streaming*`).
+// `-- memory [--dir PATH]` runs the peak-memory harness; `-- upload [--runs N] [--size-mib N] [--dir PATH] [--app PATH]`
+// the 1 GiB upload through the portal's API (`upload-sink` is its baseline server, started by it); anything else goes
+// to BenchmarkDotNet; `-- throughput [--rounds N]` runs the streaming benchmarks interleaved (see its summary) (e.g. `-- --filter *Streaming*`).
 if (args is ["memory", .. var rest])
 {
     return MemoryHarness.Run(rest);
+}
+
+if (args is ["upload", .. var uploadArgs])
+{
+    return await UploadHarness.RunAsync(uploadArgs);
+}
+
+if (args is ["throughput", .. var throughputArgs])
+{
+    return await InterleavedThroughputHarness.RunAsync(throughputArgs);
+}
+
+if (args is ["upload-sink", .. var sinkArgs])
+{
+    return UploadSink.Run(sinkArgs);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(StreamingThroughputBenchmarks).Assembly).Run(args);

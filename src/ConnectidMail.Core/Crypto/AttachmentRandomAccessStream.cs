@@ -107,7 +107,7 @@ public sealed class AttachmentRandomAccessStream : Stream
     public override int Read(Span<byte> buffer)
     {
         EnsureReadable();
-        if (!TryLocate(buffer.Length, out var segmentIndex, out _, out _))
+        if (!TryLocate(buffer.Length, out var segmentIndex, out var offsetInSegment, out var count))
         {
             return 0;
         }
@@ -121,7 +121,13 @@ public sealed class AttachmentRandomAccessStream : Stream
             }
 
             SeekSource(SegmentOffset(segmentIndex));
-            OpenSegment(segmentIndex, ReadExactlySync(SegmentCiphertextLength(segmentIndex)));
+            var segmentLength = ReadExactlySync(SegmentCiphertextLength(segmentIndex));
+            if (WantsWholeSegment(offsetInSegment, count, segmentLength))
+            {
+                return OpenSegmentInto(segmentIndex, segmentLength, buffer);
+            }
+
+            OpenSegment(segmentIndex, segmentLength);
         }
 
         return CopyOut(buffer);
@@ -133,7 +139,7 @@ public sealed class AttachmentRandomAccessStream : Stream
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         EnsureReadable();
-        if (!TryLocate(buffer.Length, out var segmentIndex, out _, out _))
+        if (!TryLocate(buffer.Length, out var segmentIndex, out var offsetInSegment, out var count))
         {
             return 0;
         }
@@ -147,7 +153,13 @@ public sealed class AttachmentRandomAccessStream : Stream
             }
 
             SeekSource(SegmentOffset(segmentIndex));
-            OpenSegment(segmentIndex, await ReadExactlyAsync(SegmentCiphertextLength(segmentIndex), cancellationToken).ConfigureAwait(false));
+            var segmentLength = await ReadExactlyAsync(SegmentCiphertextLength(segmentIndex), cancellationToken).ConfigureAwait(false);
+            if (WantsWholeSegment(offsetInSegment, count, segmentLength))
+            {
+                return OpenSegmentInto(segmentIndex, segmentLength, buffer.Span);
+            }
+
+            OpenSegment(segmentIndex, segmentLength);
         }
 
         return CopyOut(buffer.Span);
@@ -255,6 +267,34 @@ public sealed class AttachmentRandomAccessStream : Stream
         {
             CryptographicOperations.ZeroMemory(dataKey);
         }
+    }
+
+    /// <summary>
+    /// Whether this read takes a whole segment (it starts at the segment's start and wants all of its plaintext), as
+    /// a download's 64 KiB reads do: then the segment is decrypted straight into the caller's buffer, saving a copy.
+    /// </summary>
+    private static bool WantsWholeSegment(int offsetInSegment, int count, int segmentLength)
+        => offsetInSegment == 0 && count == segmentLength - TagSize;
+
+    /// <summary>
+    /// Verifies and decrypts a segment straight into <paramref name="buffer"/>. On failure the buffer is zeroed before
+    /// the exception, so unverified plaintext never reaches the caller. The segment kept in the own plaintext buffer
+    /// (if any) stays valid: it is neither overwritten nor replaced.
+    /// </summary>
+    private int OpenSegmentInto(long segmentIndex, int segmentLength, Span<byte> buffer)
+    {
+        var plaintextLength = segmentLength - TagSize;
+        try
+        {
+            cipher!.Open((uint)segmentIndex, segmentIndex == lastSegmentIndex, ciphertext.AsSpan(0, segmentLength), buffer[..plaintextLength]);
+        }
+        catch (DecryptionFailedException)
+        {
+            Fail();
+        }
+
+        position += plaintextLength;
+        return plaintextLength;
     }
 
     private void OpenSegment(long segmentIndex, int segmentLength)

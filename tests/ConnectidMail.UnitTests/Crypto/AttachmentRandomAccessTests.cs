@@ -110,6 +110,24 @@ public sealed class AttachmentRandomAccessTests
     }
 
     [Fact]
+    public async Task Whole_segment_reads_go_straight_into_the_callers_buffer_and_a_tampered_one_leaves_it_zeroed()
+    {
+        var tampered = (byte[])Ciphertext.Clone();
+        tampered[Header + (2 * CiphertextSegment) + 3] ^= 1;
+        await using var stream = AttachmentCipher.OpenRandomAccess(new MemoryStream(tampered), DataKey(), AttachmentId);
+        var buffer = new byte[Segment];
+
+        Assert.Equal(Segment, await stream.ReadAsync(buffer));
+        Assert.Equal(Plaintext[..Segment], buffer);
+        Assert.Equal(Segment, stream.Read(buffer));
+        Assert.Equal(Plaintext[Segment..(2 * Segment)], buffer);
+
+        await Assert.ThrowsAsync<DecryptionFailedException>(async () => await stream.ReadExactlyAsync(buffer));
+        Assert.All(buffer, b => Assert.Equal(0, b));
+        Assert.Throws<DecryptionFailedException>(() => stream.Read(buffer));
+    }
+
+    [Fact]
     public void A_tampered_header_fails_every_range()
     {
         var tampered = (byte[])Ciphertext.Clone();
