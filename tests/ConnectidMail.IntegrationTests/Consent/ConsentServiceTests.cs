@@ -48,8 +48,21 @@ public sealed class ConsentServiceTests
         using var data = new TempFolder();
         var clock = NewClock();
         var email = NewAddress();
+        // One data folder, master key and database (in the PostgreSQL lane) for the three portals in turn.
+        var shared = SharedDataSettings(data);
+        Dictionary<string, string?> With(params (string Key, string Value)[] consent)
+        {
+            var settings = new Dictionary<string, string?>(shared);
+            foreach (var (key, value) in consent)
+            {
+                settings[key] = value;
+            }
+
+            return settings;
+        }
+
         ConsentText shownV1;
-        using (var v1 = Portal(SharedDataSettings(data, new Dictionary<string, string?> { ["Consent:Version"] = "v1" }), clock))
+        using (var v1 = Portal(With(("Consent:Version", "v1")), clock))
         {
             shownV1 = v1.Services.GetRequiredService<ConsentTexts>().Current("en");
             Assert.True(await GiveAsync(v1, email, shownV1, Guid.NewGuid()));
@@ -58,17 +71,13 @@ public sealed class ConsentServiceTests
 
         var other = NewAddress("bo");
         // The same version number with a changed text: the hash differs.
-        using (var edited = Portal(SharedDataSettings(data, new Dictionary<string, string?>
-        {
-            ["Consent:Version"] = "v1",
-            ["Consent:Texts:en"] = "Edited text for {organisation}.",
-        }), clock))
+        using (var edited = Portal(With(("Consent:Version", "v1"), ("Consent:Texts:en", "Edited text for {organisation}.")), clock))
         {
             Assert.Equal($"Edited text for {Organisation}.", edited.Services.GetRequiredService<ConsentTexts>().Current("en").Text);
             Assert.False(await GiveAsync(edited, other, shownV1, Guid.NewGuid()));
         }
 
-        using (var v2 = Portal(SharedDataSettings(data, new Dictionary<string, string?> { ["Consent:Version"] = "v2" }), clock))
+        using (var v2 = Portal(With(("Consent:Version", "v2")), clock))
         {
             Assert.False(await GiveAsync(v2, other, shownV1, Guid.NewGuid()));
             Assert.Empty(await RecordsAsync(v2, other));
