@@ -90,6 +90,25 @@ public sealed class RecipientMessagesTests
     }
 
     [Fact]
+    public async Task Parallel_opens_are_all_counted()
+    {
+        var clock = NewClock();
+        using var portal = Portal(Settings(), clock);
+        using var client = await SenderClientAsync(portal);
+        var anna = NewAddress();
+        var id = await SendAsync(client, Message("Opened in many tabs", anna));
+        var session = await StartAsync(portal, anna);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => OpenAsync(portal, id, session))));
+
+        Assert.All(results, r => Assert.Equal(RecipientOpenOutcome.Opened, r.Outcome));
+        var row = await RecipientRowAsync(portal, id, anna);
+        Assert.Equal(8, row.OpenCount);
+        Assert.Equal(clock.GetUtcNow(), row.FirstOpenedAt);
+        Assert.Equal(session.CreatedAt, row.VerifiedAt);
+    }
+
+    [Fact]
     public async Task Another_addresses_session_cannot_open_the_message_or_its_attachment()
     {
         var clock = NewClock();
