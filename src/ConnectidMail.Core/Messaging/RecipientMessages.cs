@@ -80,11 +80,13 @@ public sealed class RecipientMessages(
             return new RecipientOpenResult(RecipientOpenOutcome.Expired, At: message.ExpiresAt);
         }
 
-        recipient.VerifiedAt ??= session.CreatedAt;
-        recipient.FirstOpenedAt ??= now;
-        recipient.LastOpenedAt = now;
-        recipient.OpenCount++;
-        await db.SaveChangesAsync(cancellationToken);
+        // One UPDATE, not read-modify-write: opens at the same moment (several tabs) are all counted.
+        var (recipientId, verifiedAt) = (recipient.Id, session.CreatedAt);
+        await db.MessageRecipients.Where(r => r.Id == recipientId).ExecuteUpdateAsync(set => set
+            .SetProperty(r => r.VerifiedAt, r => r.VerifiedAt ?? verifiedAt)
+            .SetProperty(r => r.FirstOpenedAt, r => r.FirstOpenedAt ?? now)
+            .SetProperty(r => r.LastOpenedAt, now)
+            .SetProperty(r => r.OpenCount, r => r.OpenCount + 1), cancellationToken);
         var sender = await db.Users.Where(u => u.Id == message.SenderId).Select(u => u.Email).SingleAsync(cancellationToken);
         logger.LogInformation("Message {MessageId} opened by recipient {RecipientId}", message.Id, recipient.Id);
         return new RecipientOpenResult(RecipientOpenOutcome.Opened, view with { SenderEmail = sender ?? "" });
