@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using ConnectidMail.Staff;
 using ConnectidMail.Testing;
+using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 using MimeKit;
 using static Microsoft.Playwright.Assertions;
@@ -19,6 +20,8 @@ namespace ConnectidMail.EndToEndTests;
 public sealed partial class RecipientPortalTests(BrowserFixture browser, RecipientPortalFixture portal)
     : PortalPageTest(browser, portal), IClassFixture<RecipientPortalFixture>
 {
+    private static readonly string[] BlockingImpacts = ["serious", "critical"];
+
     private IPage Page => Session.Page;
 
     [Fact]
@@ -44,6 +47,9 @@ public sealed partial class RecipientPortalTests(BrowserFixture browser, Recipie
             }
         };
 
+        // A phone: everything must fit 360 px without scrolling sideways.
+        await Page.SetViewportSizeAsync(360, 740);
+
         // Opening the link sends nothing and lands on an address without the token.
         await Session.GotoAsync(link);
 
@@ -57,9 +63,11 @@ public sealed partial class RecipientPortalTests(BrowserFixture browser, Recipie
         var code = CodePattern().Match(codeMail.TextBody!).Value;
         await Expect(Page.GetByText(new Regex(@"sent to r•••@example\.com at \d\d:\d\d"))).ToBeVisibleAsync();
 
+        await AssertFitsAndAccessibleAsync("the verification page");
         await Page.GetByLabel("One-time code", new() { Exact = true }).FillAsync(code);
         await Page.GetByRole(AriaRole.Button, new() { Name = "Verify", Exact = true }).ClickAsync();
         await Session.WaitForPathAsync("/consent");
+        await AssertFitsAndAccessibleAsync("the consent page");
         await Page.GetByRole(AriaRole.Checkbox, new() { NameRegex = new Regex("^I agree") }).CheckAsync();
         await Page.GetByRole(AriaRole.Button, new() { Name = "Continue", Exact = true }).ClickAsync();
 
@@ -68,6 +76,7 @@ public sealed partial class RecipientPortalTests(BrowserFixture browser, Recipie
         await Expect(Page.Locator(".body-text strong")).ToHaveTextAsync("results");
         await Expect(Page.GetByText(SenderEmail!)).ToBeVisibleAsync();
         await Expect(Page.Locator("[data-interactive=true]")).ToHaveCountAsync(1);
+        await AssertFitsAndAccessibleAsync("the message page");
 
         // The file link is a plain link to the download endpoint; the download is the original, byte for byte.
         var fileLink = Page.GetByRole(AriaRole.Link, new() { Name = "results.pdf", Exact = true });
@@ -140,6 +149,20 @@ public sealed partial class RecipientPortalTests(BrowserFixture browser, Recipie
     }
 
     private string? SenderEmail { get; set; }
+
+    private async Task AssertFitsAndAccessibleAsync(string what)
+    {
+        var width = await Page.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
+        Assert.True(width <= 360, $"{what} is {width} px wide at a 360 px viewport.");
+        await Page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        var result = await Page.RunAxe();
+        Assert.NotEmpty(result.Passes);
+        var blocking = result.Violations.Where(v => BlockingImpacts.Contains(v.Impact)).ToList();
+        Assert.True(
+            blocking.Count == 0,
+            $"axe found serious violations on {what} ({Page.Url}):\n" + string.Join("\n", blocking.Select(v => $"- [{v.Impact}] {v.Id}: {v.Help}\n    "
+                + string.Join("\n    ", v.Nodes.Select(n => n.Html)))));
+    }
 
     /// <summary>Link, code, consent; leaves the browser on the message.</summary>
     private async Task VerifyAndConsentAsync(string recipient, Guid messageId)

@@ -120,6 +120,14 @@ public sealed class RecipientAccessTests
             Assert.DoesNotContain("B's secret file", await file.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
 
+        // A recipient's session opens no staff page.
+        foreach (var staffPage in new[] { "/", "/sent", "/Account/Manage" })
+        {
+            var refused = await a.GetAsync(staffPage);
+            Assert.True(refused.Uri.AbsolutePath is "/Account/Login" or "/Account/AccessDenied", $"{staffPage} ended at {refused.Uri}");
+            Assert.DoesNotContain("<h1>Dashboard</h1>", refused.Html, StringComparison.Ordinal);
+        }
+
         var inbox = await a.GetAsync("/inbox");
         Assert.Equal("no-store", inbox.CacheControl);
         Assert.Contains("For A", inbox.Text, StringComparison.Ordinal);
