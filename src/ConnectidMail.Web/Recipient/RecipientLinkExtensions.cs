@@ -22,6 +22,7 @@ public static class RecipientLinkExtensions
         TokenSafeLoggerFactory.Install(builder.Services);
         builder.AddRecipientAuthentication();
         builder.Services.AddSingleton<LinkCookie>();
+        builder.Services.AddSingleton<LinkMissLimiter>();
         builder.Services.AddSingleton<RecipientSessionSignals>();
         return builder;
     }
