@@ -1,5 +1,6 @@
 using ConnectidMail.Staff;
 using ConnectidMail.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ConnectidMail.EndToEndTests;
 
@@ -17,11 +18,11 @@ public class PortalFixture : IAsyncLifetime
     }
 
     /// <summary>A portal with extra settings (e.g. an SMTP server's).</summary>
-    protected PortalFixture(IDictionary<string, string?> settings)
+    protected PortalFixture(IDictionary<string, string?> settings, Action<IServiceCollection>? testServices = null)
     {
         var all = new Dictionary<string, string?>(settings);
         all.TryAdd("Portal:PublicBaseUrl", $"http://localhost:{port}");
-        Portal = new PortalFactory(all);
+        Portal = new PortalFactory(all) { TestServices = testServices };
     }
 
     public PortalFactory Portal { get; }

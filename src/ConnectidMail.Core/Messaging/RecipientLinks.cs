@@ -19,10 +19,17 @@ public sealed class RecipientLinks(ConnectidDbContext db)
 
         return await db.MessageRecipients.AsNoTracking()
             .Where(r => r.LinkTokenHash == hash)
-            .Select(r => new RecipientLink(r.Id, r.MessageId))
+            .Select(r => new RecipientLink(r.Id, r.MessageId, r.Email))
             .SingleOrDefaultAsync(cancellationToken);
     }
+
+    /// <summary>The recipient with <paramref name="recipientId"/> (from a link already exchanged for a cookie), or null.</summary>
+    public Task<RecipientLink?> FindByRecipientAsync(Guid recipientId, CancellationToken cancellationToken = default) =>
+        db.MessageRecipients.AsNoTracking()
+            .Where(r => r.Id == recipientId)
+            .Select(r => new RecipientLink(r.Id, r.MessageId, r.Email))
+            .SingleOrDefaultAsync(cancellationToken);
 }
 
 /// <summary>The recipient a link points to, and their message.</summary>
-public sealed record RecipientLink(Guid RecipientId, Guid MessageId);
+public sealed record RecipientLink(Guid RecipientId, Guid MessageId, string Email);

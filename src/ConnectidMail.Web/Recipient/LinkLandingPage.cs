@@ -1,25 +1,42 @@
 using System.Text.Encodings.Web;
+using ConnectidMail.Consent;
 using ConnectidMail.Messaging;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
 namespace ConnectidMail.Web.Recipient;
 
 /// <summary>
-/// <c>GET /r/{token}</c>: the page a recipient's link opens. It only reads (mail scanners follow links too): a known token
-/// answers that a secure message waits and that reading it needs the e-mail address verified; anything else answers 404
-/// "This link is not valid". A plain server-rendered page without scripts, so it can say exactly what it needs to with
-/// the status it needs.
+/// <c>GET /r/{token}</c>: what a recipient's link opens. It changes nothing (mail scanners follow links too): a known token
+/// is exchanged for a short-lived link cookie and the browser is sent (303) to an address without the token, the
+/// verification page, or straight to the message when the browser already has a live session of that address; anything
+/// else answers 404 "This link is not valid", a plain page without scripts.
 /// </summary>
 internal static class LinkLandingPage
 {
-    public static async Task<IResult> GetAsync(string token, RecipientLinks links, IOptions<PortalOptions> portal, HttpContext http)
+    public static async Task<IResult> GetAsync(
+        string token, RecipientLinks links, LinkCookie linkCookie, LinkMissLimiter limiter, ConsentService consent, IOptions<PortalOptions> portal, HttpContext http)
     {
-        var organisation = HtmlEncoder.Default.Encode(portal.Value.OrganisationName);
-        // Everything the page needs is in the page; nothing may be loaded, submitted or framed.
-        http.Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
         http.Response.Headers.XContentTypeOptions = "nosniff";
-        if (await links.FindAsync(token, http.RequestAborted) is null)
+        var clientIp = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        if (limiter.BlockedFor(clientIp) is { } wait)
         {
+            http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            http.Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+            return Page(
+                StatusCodes.Status429TooManyRequests,
+                HtmlEncoder.Default.Encode(portal.Value.OrganisationName),
+                "Too many attempts",
+                "<p>Too many links that are not valid were opened from your network. Wait a few minutes, then open the link from the mail again.</p>");
+        }
+
+        var link = await links.FindAsync(token, http.RequestAborted);
+        if (link is null)
+        {
+            limiter.RecordMiss(clientIp);
+            var organisation = HtmlEncoder.Default.Encode(portal.Value.OrganisationName);
+            // Everything the page needs is in the page; nothing may be loaded, submitted or framed.
+            http.Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
             return Page(
                 StatusCodes.Status404NotFound,
                 organisation,
@@ -27,16 +44,15 @@ internal static class LinkLandingPage
                 $"<p>Check that you opened the whole link from the mail. If it still does not work, ask the sender at {organisation} to send the message again.</p>");
         }
 
-        return Page(
-            StatusCodes.Status200OK,
-            organisation,
-            "A secure message waits for you",
-            $"""
-            <p>{organisation} has sent you a secure message through its secure mail portal.</p>
-            <p>Reading it needs verification of your e-mail address: you confirm that this address is yours before the message is shown.</p>
-            """);
+        // Only a cookie and a redirect: no code is sent and nothing is recorded until the recipient asks for a code.
+        linkCookie.Set(http, link.RecipientId);
+        var signedIn = await http.AuthenticateAsync(RecipientAuthentication.Scheme);
+        var sameAddress = signedIn.Succeeded
+            && string.Equals(RecipientAuthentication.Email(signedIn.Principal), link.Email, StringComparison.OrdinalIgnoreCase);
+        var next = sameAddress && await consent.HasConsentedAsync(link.Email, http.RequestAborted) ? $"/m/{link.MessageId}" : "/verify";
+        http.Response.Headers.Location = next;
+        return TypedResults.StatusCode(StatusCodes.Status303SeeOther);
     }
-
     private static IResult Page(int status, string organisation, string title, string content) => TypedResults.Content(
         $"""
         <!DOCTYPE html>

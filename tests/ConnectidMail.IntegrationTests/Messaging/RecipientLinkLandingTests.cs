@@ -8,13 +8,14 @@ using static ConnectidMail.IntegrationTests.Messaging.MessagingTestSupport;
 namespace ConnectidMail.IntegrationTests.Messaging;
 
 /// <summary>
-/// The landing page of a recipient's link, <c>/r/{token}</c>, reached with the link of a real notification mail. The
+/// What a recipient's link, <c>/r/{token}</c>, does, reached with the link of a real notification mail: a known token
+/// becomes a short-lived cookie and a redirect to the verification page, without the token; nothing else changes. The
 /// portal logs at every level, so a line holding the token would be caught.
 /// </summary>
 public sealed partial class RecipientLinkLandingTests
 {
     [Fact]
-    public async Task The_link_answers_a_plain_page_an_altered_or_malformed_one_is_not_valid_nothing_changes_and_no_log_holds_the_token()
+    public async Task The_link_redirects_to_verification_without_the_token_an_altered_or_malformed_one_is_not_valid_nothing_changes_no_mail_and_no_log_holds_the_token()
     {
         await using var sink = await SmtpSink.StartOnFreePortAsync();
         var logs = new LogCollector();
@@ -35,18 +36,32 @@ public sealed partial class RecipientLinkLandingTests
         await WaitForStatusAsync(sender, id, email, "notified");
         // Changing a character in the middle changes the secret (the last one carries two unused bits).
         var altered = token[..20] + (token[20] == 'A' ? 'B' : 'A') + token[21..];
+        using var browser = portal.CreateClient(new() { AllowAutoRedirect = false, BaseAddress = new Uri("https://localhost") });
+        // The key ring is made once, on the first protected value; it is no trace of the link.
+        (await browser.GetAsync("/Account/Login")).EnsureSuccessStatusCode();
         var before = await SnapshotAsync(portal, id);
-        using var browser = portal.CreateClient(new() { AllowAutoRedirect = false });
+        var mails = sink.Messages.Count;
 
         using (var valid = await browser.GetAsync($"/r/{token}"))
         {
-            var page = await valid.Content.ReadAsStringAsync();
-            Assert.Equal(HttpStatusCode.OK, valid.StatusCode);
+            Assert.Equal(HttpStatusCode.SeeOther, valid.StatusCode);
+            Assert.Equal("/verify", valid.Headers.Location?.OriginalString);
             Assert.Equal("no-referrer", Assert.Single(valid.Headers.GetValues("Referrer-Policy")));
+            Assert.Equal("no-store", valid.Headers.CacheControl?.ToString());
+            var cookie = Assert.Single(valid.Headers.GetValues("Set-Cookie"), c => c.StartsWith("__Host-ConnectidMail.Link=", StringComparison.Ordinal));
+            Assert.Contains("secure", cookie, StringComparison.OrdinalIgnoreCase);
+            Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain(token, cookie, StringComparison.Ordinal);
+        }
+
+        // The verification page knows the address from the cookie, and offers a code without sending one.
+        using (var verify = await browser.GetAsync("/verify"))
+        {
+            var page = await verify.Content.ReadAsStringAsync();
+            Assert.Equal(HttpStatusCode.OK, verify.StatusCode);
             Assert.Contains(Organisation, page, StringComparison.Ordinal);
-            Assert.Contains("A secure message waits for you", page, StringComparison.Ordinal);
-            Assert.Contains("verification of your e-mail address", page, StringComparison.Ordinal);
-            Assert.DoesNotContain("This link is not valid", page, StringComparison.Ordinal);
+            Assert.Contains("Email me a code", page, StringComparison.Ordinal);
+            Assert.Contains("s&#x2022;&#x2022;&#x2022;@example.org", page, StringComparison.Ordinal);
             Assert.DoesNotContain(token, page, StringComparison.Ordinal);
         }
 
@@ -61,6 +76,7 @@ public sealed partial class RecipientLinkLandingTests
         }
 
         Assert.Equal(before, await SnapshotAsync(portal, id));
+        Assert.Equal(mails, sink.Messages.Count);
         Assert.Equal("notified", RecipientOf(await GetMessageAsync(sender, id), email).GetProperty("status").GetString());
 
         // The framework's own request logging was on (so a path in a log line would have been caught)...
@@ -69,6 +85,37 @@ public sealed partial class RecipientLinkLandingTests
         Assert.DoesNotContain(logs.Lines, line => line.Contains(token, StringComparison.Ordinal));
         Assert.DoesNotContain(logs.Lines, line => line.Contains(altered, StringComparison.Ordinal));
         Assert.DoesNotContain(logs.Lines, line => line.Contains(token[..20], StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Repeated_misses_from_one_address_are_rate_limited_until_the_window_ends()
+    {
+        await using var sink = await SmtpSink.StartOnFreePortAsync();
+        var clock = NewClock();
+        using var portal = Portal(Settings(sink.PortalSettings()), clock);
+        using var sender = await SenderClientAsync(portal);
+        var email = $"limited-{Guid.NewGuid():N}@example.org";
+        await SendAsync(sender, new { to = new[] { email }, subject = "Hello", body = "Hi" });
+        var token = LinkPattern().Match((await sink.WaitForMessageAsync(m => m.To.Mailboxes.Any(b => b.Address == email))).TextBody!).Groups["token"].Value;
+        using var browser = portal.CreateClient(new() { AllowAutoRedirect = false, BaseAddress = new Uri("https://localhost") });
+
+        for (var i = 0; i < 20; i++)
+        {
+            using var miss = await browser.GetAsync($"/r/{Guid.NewGuid():N}{Guid.NewGuid():N}"[..46]);
+            Assert.Equal(HttpStatusCode.NotFound, miss.StatusCode);
+        }
+
+        // The 21st look-up is refused, even for a real link, and says when to come back.
+        using (var refused = await browser.GetAsync($"/r/{token}"))
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+            Assert.True(refused.Headers.RetryAfter?.Delta > TimeSpan.Zero);
+            Assert.Equal("no-store", refused.Headers.CacheControl?.ToString());
+        }
+
+        clock.Advance(TimeSpan.FromMinutes(10));
+        using var again = await browser.GetAsync($"/r/{token}");
+        Assert.Equal(HttpStatusCode.SeeOther, again.StatusCode);
     }
 
     /// <summary>Every table's row count plus the message's and its recipients' rows as they are stored.</summary>
