@@ -101,7 +101,7 @@ public sealed class MessageService(
         logger.LogInformation(
             "Message {MessageId} sent by {SenderId} to {Count} recipient(s) with {Files} file(s)",
             message.Id, sender.UserId, message.Recipients.Count, message.Attachments.Count);
-        return ToView(message, valid.Subject, valid.Body, draft.DataKey, now);
+        return ToView(message, valid.Subject, valid.Body, draft.DataKey, now, NoDownloads);
     }
 
     /// <summary>The sender's message, or null when it does not exist or belongs to someone else.</summary>
@@ -233,9 +233,17 @@ public sealed class MessageService(
     private async Task<MessageView> ToViewAsync(Message message, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
+        // Few rows per message: aggregated here, where every provider agrees on times.
+        var recipientIds = message.Recipients.Select(r => r.Id).ToList();
+        var downloads = (await db.AttachmentDownloads.AsNoTracking()
+                .Where(d => recipientIds.Contains(d.RecipientId))
+                .Select(d => new { d.RecipientId, d.DownloadedAt })
+                .ToListAsync(cancellationToken))
+            .GroupBy(d => d.RecipientId)
+            .ToDictionary(g => g.Key, g => (Count: g.Count(), Last: (DateTimeOffset?)g.Max(d => d.DownloadedAt)));
         if (message.ContentShreddedAt is not null)
         {
-            return ToView(message, null, null, default, now);
+            return ToView(message, null, null, default, now, downloads);
         }
 
         var dataKey = await keys.GetDataKeyAsync(message.Id, cancellationToken);
@@ -246,7 +254,8 @@ public sealed class MessageService(
                 ValueCipher.DecryptText(dataKey, message.EncryptedSubject, EncryptionPurpose.Subject, message.Id),
                 ValueCipher.DecryptText(dataKey, message.EncryptedBody, EncryptionPurpose.Body, message.Id),
                 dataKey,
-                now);
+                now,
+                downloads);
         }
         finally
         {
@@ -283,7 +292,10 @@ public sealed class MessageService(
         }
     }
 
-    private static MessageView ToView(Message message, string? subject, string? body, ReadOnlySpan<byte> dataKey, DateTimeOffset now)
+    private static readonly Dictionary<Guid, (int Count, DateTimeOffset? Last)> NoDownloads = [];
+
+    private static MessageView ToView(
+        Message message, string? subject, string? body, ReadOnlySpan<byte> dataKey, DateTimeOffset now, Dictionary<Guid, (int Count, DateTimeOffset? Last)> downloads)
     {
         var attachments = new List<AttachmentView>(message.Attachments.Count);
         foreach (var attachment in message.Attachments.OrderBy(a => a.Position))
@@ -304,7 +316,8 @@ public sealed class MessageService(
             message.ContentShreddedAt,
             [.. message.Recipients.OrderBy(r => r.Position).Select(r => new RecipientView(
                 r.Email, RecipientStatus.Of(message, r, now), r.NotifiedAt, r.DeliveryFailedAt, r.VerifiedAt,
-                r.FirstOpenedAt, r.LastOpenedAt, r.OpenCount, r.RepliedAt))],
+                r.FirstOpenedAt, r.LastOpenedAt, r.OpenCount, r.RepliedAt,
+                downloads.GetValueOrDefault(r.Id).Count, downloads.GetValueOrDefault(r.Id).Last))],
             attachments,
             []);
     }

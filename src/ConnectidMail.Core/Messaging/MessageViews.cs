@@ -24,7 +24,9 @@ public sealed record RecipientView(
     DateTimeOffset? FirstOpenedAt,
     DateTimeOffset? LastOpenedAt,
     int OpenCount,
-    DateTimeOffset? RepliedAt);
+    DateTimeOffset? RepliedAt,
+    int DownloadCount,
+    DateTimeOffset? LastDownloadedAt);
 
 /// <param name="Size">The plaintext size in bytes.</param>
 public sealed record AttachmentView(Guid Id, string? Name, long Size);

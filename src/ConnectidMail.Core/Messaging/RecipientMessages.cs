@@ -92,6 +92,11 @@ public sealed class RecipientMessages(
         return new RecipientOpenResult(RecipientOpenOutcome.Opened, view with { SenderEmail = sender ?? "" });
     }
 
+    /// <summary>Records on the recipient the link pointed to that the address was verified (the sender's "verified").</summary>
+    public Task MarkVerifiedAsync(Guid recipientId, DateTimeOffset verifiedAt, CancellationToken cancellationToken = default) =>
+        db.MessageRecipients.Where(r => r.Id == recipientId)
+            .ExecuteUpdateAsync(set => set.SetProperty(r => r.VerifiedAt, r => r.VerifiedAt ?? verifiedAt), cancellationToken);
+
     /// <summary>Checks the access code the sender gave by another channel and unlocks the message for this session.</summary>
     public async Task<AccessCodeOutcome> EnterAccessCodeAsync(Guid messageId, RecipientSession session, string? accessCode, CancellationToken cancellationToken = default)
     {

@@ -110,6 +110,11 @@ public sealed class RecipientAccessTests
             Assert.Equal("no-store", file.Headers.CacheControl?.ToString());
         }
 
+        // The download is a receipt the sender sees.
+        var receipt = (await GetMessageAsync(sender, mine)).GetProperty("recipients")[0];
+        Assert.Equal(1, receipt.GetProperty("downloadCount").GetInt32());
+        Assert.NotEqual(System.Text.Json.JsonValueKind.Null, receipt.GetProperty("lastDownloadedAt").ValueKind);
+
         var other = await a.GetAsync($"/m/{theirs}");
         Assert.Equal(HttpStatusCode.NotFound, other.Status);
         Assert.DoesNotContain("For B only", other.Html, StringComparison.Ordinal);
@@ -160,6 +165,26 @@ public sealed class RecipientAccessTests
         using var download = await recipient.Http.GetAsync($"/m/files/{file}");
         Assert.Equal(HttpStatusCode.Gone, download.StatusCode);
         Assert.DoesNotContain("withdrawn file", await download.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_code_verification_shows_as_verified_to_the_sender_before_anything_is_opened()
+    {
+        await using var sink = await SmtpSink.StartOnFreePortAsync();
+        using var portal = Portal(Settings(sink.PortalSettings()), NewClock());
+        using var sender = await SenderClientAsync(portal);
+        using var recipient = new RecipientClient(portal, sink, NewAddress());
+        // The access code keeps the message closed after verification, so nothing is opened.
+        var id = await SendAsync(sender, new { to = new[] { recipient.Email }, subject = "Closed", body = "Behind a code", accessCode = "4711-2026" });
+
+        var page = await recipient.VerifyAndConsentAsync();
+
+        Assert.DoesNotContain("Behind a code", page.Text, StringComparison.Ordinal);
+        var seen = (await GetMessageAsync(sender, id)).GetProperty("recipients")[0];
+        Assert.Equal("verified", seen.GetProperty("status").GetString());
+        Assert.NotEqual(System.Text.Json.JsonValueKind.Null, seen.GetProperty("verifiedAt").ValueKind);
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, seen.GetProperty("firstOpenedAt").ValueKind);
+        Assert.Equal(0, seen.GetProperty("openCount").GetInt32());
     }
 
     private static string NewAddress() => $"recipient-{Guid.NewGuid():N}@example.org";
