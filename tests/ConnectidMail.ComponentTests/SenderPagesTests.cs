@@ -38,13 +38,14 @@ public sealed class SenderPagesTests(PortalFixture fixture) : BunitContext
         Assert.Contains("(12 bytes)", cut.Find(".attachments li").TextContent, StringComparison.Ordinal);
 
         var headers = cut.FindAll("table.recipients thead th").Select(th => th.TextContent).ToArray();
-        Assert.Equal(["Recipient", "Status", "Notified", "Verified", "First opened", "Last opened", "Opens", "Replied", "Delivery failed"], headers);
+        Assert.Equal(["Recipient", "Status", "Notified", "Verified", "First opened", "Last opened", "Opens", "Downloads", "Replied", "Delivery failed"], headers);
         var rows = cut.FindAll("table.recipients tbody tr");
         Assert.Equal(["a@example.com", "b@example.com"], rows.Select(r => r.QuerySelector("th[scope=row]")!.TextContent));
         Assert.All(rows, row =>
         {
             Assert.Contains(row.QuerySelector("td")!.TextContent, new[] { "Notification waiting to be sent", "Notified" });
             Assert.Equal("0", row.QuerySelectorAll("td")[5].TextContent);
+            Assert.Equal("0", row.QuerySelectorAll("td")[6].TextContent);
         });
 
         var facts = cut.Find("dl.facts").TextContent;
