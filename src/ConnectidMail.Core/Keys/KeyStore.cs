@@ -54,6 +54,32 @@ public sealed class KeyStore(
         return KeyWrapping.UnwrapDataKey(kek, new WrappedDataKey(record.KekVersion, record.WrappedKey), ownerId);
     }
 
+    /// <summary>
+    /// Runs <paramref name="use"/> with the owner's DEK and zeroes the key afterwards; default when the DEK was shredded
+    /// (also between the caller's query and now).
+    /// </summary>
+    public async Task<T?> UseDataKeyAsync<T>(Guid ownerId, Func<byte[], T> use, CancellationToken cancellationToken = default)
+    {
+        byte[] dataKey;
+        try
+        {
+            dataKey = await GetDataKeyAsync(ownerId, cancellationToken);
+        }
+        catch (DataKeyNotFoundException)
+        {
+            return default;
+        }
+
+        try
+        {
+            return use(dataKey);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(dataKey);
+        }
+    }
+
     /// <summary>Crypto-shredding: removes the owner's DEK from the context (saved with the caller's changes). Returns false when there was none.</summary>
     public async Task<bool> ShredDataKeyAsync(Guid ownerId, CancellationToken cancellationToken = default)
     {

@@ -134,9 +134,10 @@ public sealed class MessageService(
         var items = new List<MessageSummary>(messages.Count);
         foreach (var message in messages)
         {
-            var subject = await DecryptAsync(message, (key, m) => m.EncryptedSubject is null
+            var subject = message.EncryptedSubject is not { } encryptedSubject
                 ? null
-                : ValueCipher.DecryptText(key, m.EncryptedSubject, EncryptionPurpose.Subject, m.Id), cancellationToken);
+                : await keys.UseDataKeyAsync(
+                    message.Id, key => ValueCipher.DecryptText(key, encryptedSubject, EncryptionPurpose.Subject, message.Id), cancellationToken);
             items.Add(new MessageSummary(
                 message.Id,
                 subject,
@@ -198,26 +199,8 @@ public sealed class MessageService(
             throw new MessageUnavailableException(RecipientStatus.Expired);
         }
 
-        var dataKey = await keys.GetDataKeyAsync(message.Id, cancellationToken);
-        try
-        {
-            var name = ValueCipher.DecryptText(dataKey, attachment.EncryptedName, EncryptionPurpose.FileName, attachment.Id);
-            var source = blobs.OpenRead(BlobName.Parse(attachment.BlobName));
-            try
-            {
-                var content = AttachmentCipher.OpenRandomAccess(source, dataKey, attachment.Id);
-                return new AttachmentContent(name, attachment.Size, content);
-            }
-            catch
-            {
-                await source.DisposeAsync();
-                throw;
-            }
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(dataKey);
-        }
+        return await keys.UseDataKeyAsync(message.Id, key => AttachmentReader.Open(blobs, key, attachment), cancellationToken)
+            ?? throw new MessageUnavailableException(RecipientStatus.Expired);
     }
 
     private Task<Message?> LoadAsync(Guid id, string senderId, bool tracking, CancellationToken cancellationToken)
@@ -256,35 +239,6 @@ public sealed class MessageService(
                 dataKey,
                 now,
                 downloads);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(dataKey);
-        }
-    }
-
-    /// <summary>Decrypts with the message's DEK; null once the DEK was shredded.</summary>
-    private async Task<T?> DecryptAsync<T>(Message message, Func<byte[], Message, T?> decrypt, CancellationToken cancellationToken)
-    {
-        if (message.ContentShreddedAt is not null)
-        {
-            return default;
-        }
-
-        byte[] dataKey;
-        try
-        {
-            dataKey = await keys.GetDataKeyAsync(message.Id, cancellationToken);
-        }
-        catch (DataKeyNotFoundException)
-        {
-            // Shredded by expiry between the query and now.
-            return default;
-        }
-
-        try
-        {
-            return decrypt(dataKey, message);
         }
         finally
         {

@@ -42,7 +42,7 @@ public sealed class RecipientMessages(
             string? subject = null;
             if (state == RecipientMessageState.Available)
             {
-                subject = await WithDataKeyAsync(row.Message.Id, key => ValueCipher.DecryptText(key, row.Message.EncryptedSubject, EncryptionPurpose.Subject, row.Message.Id), cancellationToken);
+                subject = await keys.UseDataKeyAsync(row.Message.Id, key => ValueCipher.DecryptText(key, row.Message.EncryptedSubject, EncryptionPurpose.Subject, row.Message.Id), cancellationToken);
             }
 
             items.Add(new InboxItem(row.Message.Id, subject, row.SenderEmail ?? "", row.Message.CreatedAt, row.Recipient.FirstOpenedAt is null, state));
@@ -66,7 +66,7 @@ public sealed class RecipientMessages(
             return closed;
         }
 
-        var view = await WithDataKeyAsync(message.Id, key => new RecipientMessageView(
+        var view = await keys.UseDataKeyAsync(message.Id, key => new RecipientMessageView(
             message.Id,
             ValueCipher.DecryptText(key, message.EncryptedSubject, EncryptionPurpose.Subject, message.Id),
             ValueCipher.DecryptText(key, message.EncryptedBody, EncryptionPurpose.Body, message.Id),
@@ -111,7 +111,7 @@ public sealed class RecipientMessages(
             return AccessCodeOutcome.Locked;
         }
 
-        var matches = await WithDataKeyAsync(message.Id, key =>
+        var matches = await keys.UseDataKeyAsync(message.Id, key =>
         {
             var expected = ValueCipher.Decrypt(key, message.EncryptedAccessCode!, EncryptionPurpose.AccessCode, ValueCipher.FormatOwnerId(message.Id));
             var typed = Encoding.UTF8.GetBytes((accessCode ?? "").Trim());
@@ -155,31 +155,26 @@ public sealed class RecipientMessages(
             return new RecipientAttachmentResult(RecipientOpenOutcome.Expired, At: message.ExpiresAt);
         }
 
-        var dataKey = await keys.GetDataKeyAsync(message.Id, cancellationToken);
+        var content = await keys.UseDataKeyAsync(message.Id, key => AttachmentReader.Open(blobs, key, attachment), cancellationToken);
+        if (content is null)
+        {
+            return new RecipientAttachmentResult(RecipientOpenOutcome.Expired, At: message.ExpiresAt);
+        }
+
         try
         {
-            var name = ValueCipher.DecryptText(dataKey, attachment.EncryptedName, EncryptionPurpose.FileName, attachment.Id);
-            var source = blobs.OpenRead(BlobName.Parse(attachment.BlobName));
-            Stream content;
-            try
-            {
-                content = AttachmentCipher.OpenRandomAccess(source, dataKey, attachment.Id);
-            }
-            catch
-            {
-                await source.DisposeAsync();
-                throw;
-            }
-
             db.AttachmentDownloads.Add(new AttachmentDownload { RecipientId = recipient.Id, AttachmentId = attachment.Id, DownloadedAt = now, SessionId = session.Id });
             await db.SaveChangesAsync(cancellationToken);
-            logger.LogInformation("Attachment {AttachmentId} downloaded by recipient {RecipientId}", attachment.Id, recipient.Id);
-            return new RecipientAttachmentResult(RecipientOpenOutcome.Opened, new AttachmentContent(name, attachment.Size, content));
         }
-        finally
+        catch
         {
-            CryptographicOperations.ZeroMemory(dataKey);
+            // No receipt, no file: the download is refused as a whole.
+            await content.Content.DisposeAsync();
+            throw;
         }
+
+        logger.LogInformation("Attachment {AttachmentId} downloaded by recipient {RecipientId}", attachment.Id, recipient.Id);
+        return new RecipientAttachmentResult(RecipientOpenOutcome.Opened, content);
     }
 
     private async Task<(Message? Message, MessageRecipient? Recipient)> FindAsync(Guid messageId, RecipientSession session, CancellationToken cancellationToken)
@@ -222,29 +217,6 @@ public sealed class RecipientMessages(
         message.RevokedAt is not null ? RecipientMessageState.Revoked
         : message.ContentShreddedAt is not null || message.ExpiresAt <= now ? RecipientMessageState.Expired
         : RecipientMessageState.Available;
-
-    /// <summary>Runs <paramref name="use"/> with the message's DEK; default when the key was shredded meanwhile.</summary>
-    private async Task<T?> WithDataKeyAsync<T>(Guid messageId, Func<byte[], T> use, CancellationToken cancellationToken)
-    {
-        byte[] key;
-        try
-        {
-            key = await keys.GetDataKeyAsync(messageId, cancellationToken);
-        }
-        catch (DataKeyNotFoundException)
-        {
-            return default;
-        }
-
-        try
-        {
-            return use(key);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(key);
-        }
-    }
 }
 
 public enum RecipientMessageState
