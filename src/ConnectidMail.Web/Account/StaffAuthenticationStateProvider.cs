@@ -10,8 +10,8 @@ using Microsoft.Extensions.Options;
 namespace ConnectidMail.Web.Account;
 
 /// <summary>
-/// Re-checks a connected user every 15 seconds, so a disabled or reset staff account, a staff session past its absolute
-/// limit, or an ended recipient session loses open circuits too. A recipient's circuit also hears at once when sessions
+/// Re-checks a connected user (staff every minute, recipients every 15 seconds), so a disabled or reset staff account, a
+/// staff session past its absolute limit, or an ended recipient session loses open circuits too. A recipient's circuit also hears at once when sessions
 /// of its address end in this process (sign-out, consent withdrawn) and drops the user without waiting.
 /// </summary>
 internal sealed class StaffAuthenticationStateProvider : RevalidatingServerAuthenticationStateProvider
@@ -24,6 +24,7 @@ internal sealed class StaffAuthenticationStateProvider : RevalidatingServerAuthe
     private readonly TimeProvider clock;
     private readonly RecipientSessionSignals signals;
     private IDisposable? subscription;
+    private volatile bool recipientCircuit;
 
     public StaffAuthenticationStateProvider(
         ILoggerFactory loggerFactory,
@@ -42,7 +43,9 @@ internal sealed class StaffAuthenticationStateProvider : RevalidatingServerAuthe
         AuthenticationStateChanged += Listen;
     }
 
-    protected override TimeSpan RevalidationInterval => TimeSpan.FromSeconds(15);
+    // Staff stay at a minute: a circuit still holds the principal from before a security-stamp refresh on another page
+    // (e.g. setting up an authenticator), and a frequent check would sign such a circuit out in the middle of the flow.
+    protected override TimeSpan RevalidationInterval => recipientCircuit ? TimeSpan.FromSeconds(15) : TimeSpan.FromMinutes(1);
 
     protected override async Task<bool> ValidateAuthenticationStateAsync(AuthenticationState authenticationState, CancellationToken cancellationToken)
     {
@@ -83,6 +86,7 @@ internal sealed class StaffAuthenticationStateProvider : RevalidatingServerAuthe
         {
             var user = (await changed).User;
             var email = RecipientAuthentication.Email(user);
+            recipientCircuit = email is not null;
             Interlocked.Exchange(ref subscription, email is null ? null : signals.Subscribe(email, () => _ = RecheckAsync(user)))?.Dispose();
         }
         catch (Exception e) when (e is not OutOfMemoryException)
