@@ -28,6 +28,7 @@ public sealed class ContentSniffer(ContentFamily family)
     private TextEncoding text = TextEncoding.Undecided;
     private long textBytes;
     private byte pendingByte;
+    private ContentProblem? notText;
 
     private enum TextEncoding
     {
@@ -40,6 +41,7 @@ public sealed class ContentSniffer(ContentFamily family)
     /// <summary>Feeds the next bytes; returns the problem as soon as one is certain, else null.</summary>
     public ContentProblem? Add(ReadOnlySpan<byte> chunk)
     {
+        var before = headerLength;
         var fill = Math.Min(chunk.Length, HeaderLength - headerLength);
         chunk[..fill].CopyTo(header.AsSpan(headerLength));
         headerLength += fill;
@@ -48,7 +50,13 @@ public sealed class ContentSniffer(ContentFamily family)
             return problem;
         }
 
-        return family == ContentFamily.Text ? CheckText(chunk) : null;
+        if (family == ContentFamily.Text && notText is null)
+        {
+            notText = CheckText(chunk, before);
+        }
+
+        // Binary data in a text waits for the complete header: a program says more than "binary data".
+        return headerChecked ? notText : null;
     }
 
     /// <summary>The end of the file: returns the problem, or null when the content passes for its type.</summary>
@@ -57,6 +65,18 @@ public sealed class ContentSniffer(ContentFamily family)
         if (!headerChecked && CheckHeader() is { } problem)
         {
             return problem;
+        }
+
+        if (notText is not null)
+        {
+            return notText;
+        }
+
+        if (family == ContentFamily.Text && text == TextEncoding.Undecided && headerLength == 1)
+        {
+            // A one-byte file: no byte-order mark fits, so it is 8-bit text.
+            text = TextEncoding.EightBit;
+            return CheckTextByte(header[0]) ? ContentProblem.NotText : null;
         }
 
         // Half a UTF-16 code unit at the end is not text.
@@ -112,36 +132,53 @@ public sealed class ContentSniffer(ContentFamily family)
 
     /// <summary>
     /// Text in any 8-bit encoding (UTF-8 or a legacy code page) or UTF-16 with a byte-order mark; no NUL and no control
-    /// characters besides tab, line feed, carriage return and form feed.
+    /// characters besides tab, line feed, carriage return and form feed. <paramref name="before"/> counts the bytes
+    /// received before this chunk (as far as the header holds them).
     /// </summary>
-    private ContentProblem? CheckText(ReadOnlySpan<byte> chunk)
+    private ContentProblem? CheckText(ReadOnlySpan<byte> chunk, int before)
     {
-        foreach (var value in chunk)
+        if (text == TextEncoding.Undecided)
         {
-            if (text == TextEncoding.Undecided && textBytes == 0)
+            // The byte-order mark takes two bytes: a first byte alone waits in the header for the second.
+            if (headerLength < 2)
             {
-                text = value switch
-                {
-                    0xFF when headerLength >= 2 && header[1] == 0xFE => TextEncoding.Utf16LittleEndian,
-                    0xFE when headerLength >= 2 && header[1] == 0xFF => TextEncoding.Utf16BigEndian,
-                    _ => TextEncoding.EightBit,
-                };
+                return null;
             }
 
-            var problem = text switch
+            text = (header[0], header[1]) switch
             {
-                TextEncoding.Utf16LittleEndian => CheckUtf16(value, lowFirst: true),
-                TextEncoding.Utf16BigEndian => CheckUtf16(value, lowFirst: false),
-                _ => IsControl(value),
+                (0xFF, 0xFE) => TextEncoding.Utf16LittleEndian,
+                (0xFE, 0xFF) => TextEncoding.Utf16BigEndian,
+                _ => TextEncoding.EightBit,
             };
-            textBytes++;
-            if (problem)
+            if (before == 1 && CheckTextByte(header[0]))
+            {
+                return ContentProblem.NotText;
+            }
+        }
+
+        foreach (var value in chunk)
+        {
+            if (CheckTextByte(value))
             {
                 return ContentProblem.NotText;
             }
         }
 
         return null;
+    }
+
+    /// <summary>True when the byte makes the content binary.</summary>
+    private bool CheckTextByte(byte value)
+    {
+        var binary = text switch
+        {
+            TextEncoding.Utf16LittleEndian => CheckUtf16(value, lowFirst: true),
+            TextEncoding.Utf16BigEndian => CheckUtf16(value, lowFirst: false),
+            _ => IsControl(value),
+        };
+        textBytes++;
+        return binary;
     }
 
     /// <summary>Checks each complete code unit (after the byte-order mark) for NUL and control characters.</summary>
