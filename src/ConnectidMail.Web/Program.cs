@@ -12,6 +12,7 @@ using ConnectidMail.Web;
 using ConnectidMail.Web.Account;
 using ConnectidMail.Web.Admin;
 using ConnectidMail.Web.Api;
+using ConnectidMail.Web.Audit;
 using ConnectidMail.Web.Components;
 using ConnectidMail.Web.Health;
 using ConnectidMail.Web.KeyRing;
@@ -35,6 +36,7 @@ public partial class Program
         builder.AddStorage();
         builder.AddDatabase();
         builder.AddKeys();
+        builder.AddAuditTrail();
         builder.AddMail();
         builder.AddStaffAccounts();
         builder.AddApiKeys();
