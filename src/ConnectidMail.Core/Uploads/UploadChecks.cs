@@ -23,7 +23,9 @@ public sealed class UploadChecks(IOptions<PolicyOptions> policy, IEnumerable<IFi
         if (extension.Length == 0 || !allowed.Contains(extension, StringComparer.Ordinal))
         {
             var what = extension.Length == 0 ? "has no file type (extension)" : $"is a .{extension} file, a type not accepted here";
-            throw Refused($"'{fileName}' {what}. Accepted types: {string.Join(", ", allowed)}.");
+            throw Refused(
+                $"'{fileName}' {what}. Accepted types: {string.Join(", ", allowed)}.",
+                new UploadRejection(messageId, attachmentId, extension, "type not allowed"));
         }
 
         var scans = new List<IFileScan>(scanners.Count);
@@ -35,10 +37,17 @@ public sealed class UploadChecks(IOptions<PolicyOptions> policy, IEnumerable<IFi
         return new UploadInspection(new ContentSniffer(FileTypes.FamilyOf(extension)), scans, new UploadContext(fileName, extension, messageId, attachmentId), logger);
     }
 
-    internal static MessageRejectedException Refused(string message, bool tooLarge = false) => MessageRejectedException.ForField("files", message, tooLarge);
+    internal static MessageRejectedException Refused(string message, UploadRejection rejection, bool tooLarge = false) =>
+        new(message, new Dictionary<string, string[]> { ["files"] = [message] }, tooLarge) { Upload = rejection };
 }
 
-internal sealed record UploadContext(string FileName, string Extension, Guid MessageId, Guid AttachmentId);
+internal sealed record UploadContext(string FileName, string Extension, Guid MessageId, Guid AttachmentId)
+{
+    public UploadRejection Rejection(string reason, string? signature = null) => new(MessageId, AttachmentId, Extension, reason, signature);
+}
+
+/// <summary>A file the upload checks refused, as the audit trail records it: ids, type and reason; never its name or content.</summary>
+public sealed record UploadRejection(Guid MessageId, Guid AttachmentId, string FileType, string Reason, string? Signature = null);
 
 /// <summary>One file under check: give it every chunk in order (<see cref="InspectAsync"/>), then <see cref="CompleteAsync"/>.</summary>
 public sealed class UploadInspection : IAsyncDisposable
@@ -97,12 +106,13 @@ public sealed class UploadInspection : IAsyncDisposable
         logger.LogInformation(
             "Upload refused: attachment {AttachmentId} of message {MessageId} (.{Extension}) failed the content check ({Problem})",
             file.AttachmentId, file.MessageId, file.Extension, problem);
-        throw UploadChecks.Refused(problem switch
+        var (message, reason) = problem switch
         {
-            ContentProblem.Executable => $"'{file.FileName}' is a program or script, which is never accepted.",
-            ContentProblem.NotText => $"'{file.FileName}' is not a plain text file: it holds binary data.",
-            _ => $"'{file.FileName}' is not a real .{file.Extension} file: its content does not match its type.",
-        });
+            ContentProblem.Executable => ($"'{file.FileName}' is a program or script, which is never accepted.", "executable content"),
+            ContentProblem.NotText => ($"'{file.FileName}' is not a plain text file: it holds binary data.", "not text"),
+            _ => ($"'{file.FileName}' is not a real .{file.Extension} file: its content does not match its type.", "content does not match type"),
+        };
+        throw UploadChecks.Refused(message, file.Rejection(reason));
     }
 
     private void RefuseUnlessClean(ScanResult result)
@@ -115,7 +125,7 @@ public sealed class UploadInspection : IAsyncDisposable
                 logger.LogWarning(
                     "Upload refused: malware {Signature} found in attachment {AttachmentId} of message {MessageId}",
                     result.Signature, file.AttachmentId, file.MessageId);
-                throw UploadChecks.Refused($"'{file.FileName}' contains malware ({result.Signature}) and was refused.");
+                throw UploadChecks.Refused($"'{file.FileName}' contains malware ({result.Signature}) and was refused.", file.Rejection("malware found", result.Signature));
             default:
                 logger.LogWarning(
                     "Upload refused: attachment {AttachmentId} of message {MessageId} could not be scanned: {Failure}",
@@ -124,6 +134,7 @@ public sealed class UploadInspection : IAsyncDisposable
                     result.TooLarge
                         ? $"'{file.FileName}' is larger than the malware scanner accepts, so it could not be checked and was refused."
                         : $"'{file.FileName}' could not be checked for malware; try again later.",
+                    file.Rejection(result.TooLarge ? "too large to scan" : "scan failed"),
                     result.TooLarge);
         }
     }

@@ -2,8 +2,10 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using ConnectidMail.Audit;
 using ConnectidMail.Staff;
 using ConnectidMail.Testing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using static ConnectidMail.IntegrationTests.Messaging.MessagingApi;
@@ -86,6 +88,12 @@ public sealed class UploadCheckTests(ScannedPortalFixture fixture) : IClassFixtu
         Assert.Contains("AttachmentId=", warning, StringComparison.Ordinal);
         Assert.Contains("MessageId=", warning, StringComparison.Ordinal);
         Assert.DoesNotContain(fixture.Logs.Lines, l => l.Contains(marker, StringComparison.Ordinal));
+        var recorded = await LastRejectionAsync();
+        Assert.Equal(AuditActorKind.ApiKey, recorded.ActorKind);
+        Assert.NotNull(recorded.MessageId);
+        Assert.Contains(recorded.AttachmentId!.Value.ToString(), warning, StringComparison.Ordinal);
+        Assert.Equal($$"""{"fileType":"txt","reason":"malware found","signature":"{{FakeClamd.Signature}}"}""", recorded.Detail);
+        Assert.True((await Portal.WithDbAsync(db => new AuditVerifier(db).VerifyAsync([]))).Valid);
     }
 
     [Fact]
@@ -122,6 +130,9 @@ public sealed class UploadCheckTests(ScannedPortalFixture fixture) : IClassFixtu
 
         Assert.Equal("'invoice.pdf' is a program or script, which is never accepted.", FilesError(problem));
         Assert.Equal(before, Clamd.Streams.Count);
+        var recorded = await LastRejectionAsync();
+        Assert.Equal("""{"fileType":"pdf","reason":"executable content","signature":null}""", recorded.Detail);
+        Assert.DoesNotContain("invoice", recorded.Detail!, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -191,6 +202,9 @@ public sealed class UploadCheckTests(ScannedPortalFixture fixture) : IClassFixtu
         Assert.Equal("/", await session.LogInWithAuthenticatorAsync(email, Password));
         return WebUtility.HtmlDecode(await session.Client.GetStringAsync("/"));
     }
+
+    private Task<AuditEvent> LastRejectionAsync() =>
+        Portal.WithDbAsync(db => db.AuditEvents.AsNoTracking().Where(e => e.Action == AuditActions.UploadRejected).OrderByDescending(e => e.Sequence).FirstAsync());
 
     private static MultipartFormDataContent Form(params (string Name, byte[] Content)[] files)
     {
