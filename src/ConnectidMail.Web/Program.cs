@@ -11,6 +11,7 @@ using ConnectidMail.Web.Account;
 using ConnectidMail.Web.Admin;
 using ConnectidMail.Web.Api;
 using ConnectidMail.Web.Components;
+using ConnectidMail.Web.Hardening;
 using ConnectidMail.Web.Health;
 using ConnectidMail.Web.KeyRing;
 using ConnectidMail.Web.Messaging;
@@ -30,6 +31,8 @@ public partial class Program
 
         // The application name finds the static assets manifest, also when the entry assembly is a test host.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ApplicationName = typeof(Program).Assembly.GetName().Name });
+        builder.AddSecurityHeaders();
+        builder.AddErrorHandling();
         builder.AddStorage();
         builder.AddDatabase();
         builder.AddKeys();
@@ -62,6 +65,8 @@ public partial class Program
             return 1;
         }
 
+        app.UseSecurityHeaders();
+        app.UseErrorPages();
         app.UseRecipientLinks();
         app.UsePortalPages();
         app.MapStaffSignIn();
