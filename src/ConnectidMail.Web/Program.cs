@@ -33,6 +33,7 @@ public partial class Program
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ApplicationName = typeof(Program).Assembly.GetName().Name });
         builder.AddSecurityHeaders();
         builder.AddErrorHandling();
+        builder.AddRateLimits();
         builder.AddStorage();
         builder.AddDatabase();
         builder.AddKeys();
@@ -68,6 +69,7 @@ public partial class Program
         app.UseSecurityHeaders();
         app.UseErrorPages();
         app.UseRecipientLinks();
+        app.UseRateLimits();
         app.UsePortalPages();
         app.MapStaffSignIn();
         app.MapMessagingEndpoints();

@@ -13,8 +13,6 @@ namespace ConnectidMail.Web.Hardening;
 /// </summary>
 public static class ErrorHandling
 {
-    public const string ErrorPath = "/Error";
-
     /// <summary>Empty error answers (404, 405, 429, ...) re-run as this page, the status code in place of <c>{0}</c>.</summary>
     public const string StatusPagePath = "/status/{0}";
 
@@ -34,23 +32,26 @@ public static class ErrorHandling
     public static WebApplication UseErrorPages(this WebApplication app)
     {
         // In every environment, so Development shows what production shows; it sits inside the developer exception page.
-        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandlingPath = ErrorPath, CreateScopeForErrors = true });
+        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandlingPath = "/status/500", CreateScopeForErrors = true });
         app.UseStatusCodePagesWithReExecute(StatusPagePath, createScopeForStatusCodePages: true);
-        // Inside the page re-execution: an API caller's empty error answer gets problem details, and the page is skipped.
-        app.UseWhen(WantsProblemDetails, api => api.UseStatusCodePages());
+        StatusPage.Map(app);
         return app;
     }
 
     /// <summary>The API, and scripts that do not ask for HTML, read problem details; browsers navigating read pages.</summary>
-    public static bool WantsProblemDetails(HttpContext http) =>
-        http.Request.Path.StartsWithSegments("/api")
+    public static bool WantsProblemDetails(HttpContext http) => WantsProblemDetails(http, http.Request.Path);
+
+    /// <summary>As above, for the request as it came in when it is being re-run for its error.</summary>
+    public static bool WantsProblemDetails(HttpContext http, PathString originalPath) =>
+        originalPath.StartsWithSegments("/api")
         || !http.Request.Headers.Accept.Any(accept => accept?.Contains("text/html", StringComparison.OrdinalIgnoreCase) == true);
 }
 
 /// <summary>The API answers in JSON whatever the caller accepts, with the trace id as every problem of the portal has it.</summary>
 internal sealed class ApiProblemDetailsWriter(IOptions<JsonOptions> json) : IProblemDetailsWriter
 {
-    public bool CanWrite(ProblemDetailsContext context) => context.HttpContext.Request.Path.StartsWithSegments("/api");
+    public bool CanWrite(ProblemDetailsContext context) =>
+        new PathString(context.HttpContext.Features.Get<IStatusCodeReExecuteFeature>()?.OriginalPath ?? context.HttpContext.Request.Path).StartsWithSegments("/api");
 
     public async ValueTask WriteAsync(ProblemDetailsContext context)
     {
@@ -59,7 +60,8 @@ internal sealed class ApiProblemDetailsWriter(IOptions<JsonOptions> json) : IPro
         problem.Status ??= http.Response.StatusCode;
         problem.Title ??= ReasonPhrases.GetReasonPhrase(problem.Status.Value);
         problem.Extensions.TryAdd("traceId", Activity.Current?.Id ?? http.TraceIdentifier);
-        await http.Response.WriteAsJsonAsync(problem, json.Value.SerializerOptions, "application/problem+json", http.RequestAborted);
+        // The runtime type, so a validation problem keeps its errors.
+        await http.Response.WriteAsJsonAsync(problem, problem.GetType(), json.Value.SerializerOptions, "application/problem+json", http.RequestAborted);
     }
 }
 
