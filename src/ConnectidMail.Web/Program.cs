@@ -14,6 +14,7 @@ using ConnectidMail.Web.Admin;
 using ConnectidMail.Web.Api;
 using ConnectidMail.Web.Audit;
 using ConnectidMail.Web.Components;
+using ConnectidMail.Web.Hardening;
 using ConnectidMail.Web.Health;
 using ConnectidMail.Web.KeyRing;
 using ConnectidMail.Web.Messaging;
@@ -33,6 +34,9 @@ public partial class Program
 
         // The application name finds the static assets manifest, also when the entry assembly is a test host.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ApplicationName = typeof(Program).Assembly.GetName().Name });
+        builder.AddSecurityHeaders();
+        builder.AddErrorHandling();
+        builder.AddRateLimits();
         builder.AddStorage();
         builder.AddDatabase();
         builder.AddKeys();
@@ -68,7 +72,10 @@ public partial class Program
             return 1;
         }
 
+        app.UseSecurityHeaders();
+        app.UseErrorPages();
         app.UseRecipientLinks();
+        app.UseRateLimits();
         app.UsePortalPages();
         app.MapStaffSignIn();
         app.MapMessagingEndpoints();

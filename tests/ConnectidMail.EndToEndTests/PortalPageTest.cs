@@ -10,6 +10,9 @@ public abstract class PortalPageTest(BrowserFixture browser, PortalFixture porta
 
     protected PortalFixture Portal => portal;
 
+    /// <summary>The shared browser, for a second session of its own (e.g. a recipient beside a sender).</summary>
+    protected BrowserFixture Browser => browser;
+
     protected BrowserSession Session => session ?? throw new InvalidOperationException("The browser session has not opened.");
 
     public async Task InitializeAsync() => session = await BrowserSession.OpenAsync(browser, portal);

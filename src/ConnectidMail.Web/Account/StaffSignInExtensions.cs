@@ -1,4 +1,5 @@
 using ConnectidMail.Staff;
+using ConnectidMail.Web.Hardening;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Components.Authorization;
@@ -125,7 +126,7 @@ public static class StaffSignInExtensions
             }
 
             return TypedResults.Content(await signIn.MakePasskeyRequestOptionsAsync(user: null), "application/json");
-        });
+        }).RequireRateLimit(RateLimits.Passkeys);
 
         app.MapPost("/Account/PasskeyCreationOptions", async Task<IResult> (HttpContext context, [FromServices] IAntiforgery antiforgery, [FromServices] SignInManager<StaffUser> signIn) =>
         {
@@ -144,7 +145,7 @@ public static class StaffSignInExtensions
             return TypedResults.Content(
                 await signIn.MakePasskeyCreationOptionsAsync(new PasskeyUserEntity { Id = user.Id, Name = name, DisplayName = name }),
                 "application/json");
-        }).RequireAuthorization().WithMetadata(new AllowedBeforeTwoFactorEnrolmentAttribute());
+        }).RequireAuthorization().WithMetadata(new AllowedBeforeTwoFactorEnrolmentAttribute()).RequireRateLimit(RateLimits.Passkeys);
         return app;
     }
 

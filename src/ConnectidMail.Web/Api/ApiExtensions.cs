@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using ConnectidMail.Staff;
+using ConnectidMail.Web.Hardening;
 using ConnectidMail.Web.Messaging;
 using Microsoft.AspNetCore.Authentication;
 
@@ -28,7 +29,7 @@ public static class ApiExtensions
 
     public static WebApplication MapApi(this WebApplication app)
     {
-        var api = app.MapGroup("/api/v1").RequireAuthorization(Policy).DisableAntiforgery();
+        var api = app.MapGroup("/api/v1").RequireAuthorization(Policy).RequireRateLimit(RateLimits.ApiKeys).DisableAntiforgery();
 
         // Lets an integration check which user and roles its key acts as.
         api.MapGet("/me", (ClaimsPrincipal user) => TypedResults.Ok(new ApiCaller(

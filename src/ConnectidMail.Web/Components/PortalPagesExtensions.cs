@@ -10,13 +10,10 @@ public static class PortalPagesExtensions
 
     public static WebApplication UsePortalPages(this WebApplication app)
     {
-        if (!app.Environment.IsDevelopment())
-        {
-            app.UseExceptionHandler("/Error", createScopeForErrors: true);
-            app.UseHsts();
-        }
-
-        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        // Placed here, not left to the host (which puts them first), so the security headers and error pages before
+        // them also cover what sign-in challenges and refusals answer.
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.UseAntiforgery();
         app.MapStaticAssets();
         // Blazor's interactive default is frame-ancestors 'self'; the portal is never framed (clickjacking).

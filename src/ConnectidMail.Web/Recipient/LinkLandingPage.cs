@@ -15,25 +15,12 @@ namespace ConnectidMail.Web.Recipient;
 internal static class LinkLandingPage
 {
     public static async Task<IResult> GetAsync(
-        string token, RecipientLinks links, LinkCookie linkCookie, LinkMissLimiter limiter, ConsentService consent, IOptions<PortalOptions> portal, HttpContext http)
+        string token, RecipientLinks links, LinkCookie linkCookie, ConsentService consent, IOptions<PortalOptions> portal, HttpContext http)
     {
         http.Response.Headers.XContentTypeOptions = "nosniff";
-        var clientIp = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        if (limiter.BlockedFor(clientIp) is { } wait)
-        {
-            http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            http.Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-            return Page(
-                StatusCodes.Status429TooManyRequests,
-                HtmlEncoder.Default.Encode(portal.Value.OrganisationName),
-                "Too many attempts",
-                "<p>Too many links that are not valid were opened from your network. Wait a few minutes, then open the link from the mail again.</p>");
-        }
-
         var link = await links.FindAsync(token, http.RequestAborted);
         if (link is null)
         {
-            limiter.RecordMiss(clientIp);
             var organisation = HtmlEncoder.Default.Encode(portal.Value.OrganisationName);
             // Everything the page needs is in the page; nothing may be loaded, submitted or framed.
             http.Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";

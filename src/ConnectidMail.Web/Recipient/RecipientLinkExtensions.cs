@@ -1,4 +1,5 @@
 using ConnectidMail.Verification;
+using ConnectidMail.Web.Hardening;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
@@ -22,7 +23,6 @@ public static class RecipientLinkExtensions
         TokenSafeLoggerFactory.Install(builder.Services);
         builder.AddRecipientAuthentication();
         builder.Services.AddSingleton<LinkCookie>();
-        builder.Services.AddSingleton<LinkMissLimiter>();
         builder.Services.AddSingleton<RecipientSessionSignals>();
         return builder;
     }
@@ -52,7 +52,7 @@ public static class RecipientLinkExtensions
 
     public static WebApplication MapRecipientLinks(this WebApplication app)
     {
-        app.MapGet(LinkPath + "/{token}", LinkLandingPage.GetAsync).AllowAnonymous().ExcludeFromDescription();
+        app.MapGet(LinkPath + "/{token}", LinkLandingPage.GetAsync).AllowAnonymous().RequireRateLimit(RateLimits.LinkLookups).ExcludeFromDescription();
         app.MapGet("/m/files/{id:guid}", RecipientDownload.GetAsync).RequireAuthorization(RecipientAuthentication.Policy).ExcludeFromDescription();
 
         // A form post from the recipient layout; without a form parameter minimal APIs skip antiforgery, so check it here.

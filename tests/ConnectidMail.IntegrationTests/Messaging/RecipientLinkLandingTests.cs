@@ -87,37 +87,6 @@ public sealed partial class RecipientLinkLandingTests
         Assert.DoesNotContain(logs.Lines, line => line.Contains(token[..20], StringComparison.Ordinal));
     }
 
-    [Fact]
-    public async Task Repeated_misses_from_one_address_are_rate_limited_until_the_window_ends()
-    {
-        await using var sink = await SmtpSink.StartOnFreePortAsync();
-        var clock = NewClock();
-        using var portal = Portal(Settings(sink.PortalSettings()), clock);
-        using var sender = await SenderClientAsync(portal);
-        var email = $"limited-{Guid.NewGuid():N}@example.org";
-        await SendAsync(sender, new { to = new[] { email }, subject = "Hello", body = "Hi" });
-        var token = LinkPattern().Match((await sink.WaitForMessageAsync(m => m.To.Mailboxes.Any(b => b.Address == email))).TextBody!).Groups["token"].Value;
-        using var browser = portal.CreateClient(new() { AllowAutoRedirect = false, BaseAddress = new Uri("https://localhost") });
-
-        for (var i = 0; i < 20; i++)
-        {
-            using var miss = await browser.GetAsync($"/r/{Guid.NewGuid():N}{Guid.NewGuid():N}"[..46]);
-            Assert.Equal(HttpStatusCode.NotFound, miss.StatusCode);
-        }
-
-        // The 21st look-up is refused, even for a real link, and says when to come back.
-        using (var refused = await browser.GetAsync($"/r/{token}"))
-        {
-            Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
-            Assert.True(refused.Headers.RetryAfter?.Delta > TimeSpan.Zero);
-            Assert.Equal("no-store", refused.Headers.CacheControl?.ToString());
-        }
-
-        clock.Advance(TimeSpan.FromMinutes(10));
-        using var again = await browser.GetAsync($"/r/{token}");
-        Assert.Equal(HttpStatusCode.SeeOther, again.StatusCode);
-    }
-
     /// <summary>Every table's row count plus the message's and its recipients' rows as they are stored.</summary>
     private static Task<string> SnapshotAsync(PortalFactory portal, Guid messageId) => portal.WithDbAsync(async db =>
     {
