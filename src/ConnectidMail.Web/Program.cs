@@ -15,6 +15,7 @@ using ConnectidMail.Web.Health;
 using ConnectidMail.Web.KeyRing;
 using ConnectidMail.Web.Messaging;
 using ConnectidMail.Web.Recipient;
+using ConnectidMail.Web.Replies;
 
 return await Program.RunAsync(args, ConsoleStreams.System);
 
@@ -40,6 +41,7 @@ public partial class Program
         builder.AddVerification();
         builder.AddConsent();
         builder.AddRecipientLinks();
+        builder.AddReplyEndpoints();
         builder.AddKeyRing();
         builder.AddStaffSignIn();
         builder.AddApi();
@@ -67,6 +69,7 @@ public partial class Program
         app.MapStaffSignIn();
         app.MapMessagingEndpoints();
         app.MapRecipientLinks();
+        app.MapReplyEndpoints();
         app.MapApi();
         app.MapHealth();
         await app.RunAsync();

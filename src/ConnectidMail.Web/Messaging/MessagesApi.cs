@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using ConnectidMail.Messaging;
+using ConnectidMail.Replies;
 using ConnectidMail.Web.Api;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.OpenApi;
@@ -70,7 +71,7 @@ internal static class MessagesApi
                 await service.RevokeAsync(id, MessageResults.Sender(user).UserId, cancellationToken) is { } view ? TypedResults.Ok(view) : MessageResults.NotFound())
             .WithSummary("Withdraw a message: recipients can no longer read it and its files are no longer served");
 
-        api.MapGet("/attachments/{id:guid}", (Guid id, HttpContext http, MessageService service) => MessageResults.DownloadAsync(http, service, id))
+        api.MapGet("/attachments/{id:guid}", (Guid id, HttpContext http, MessageService service, ReplyService replies) => MessageResults.DownloadAsync(http, service, replies, id))
             .RequireAuthorization(ApiExtensions.SenderPolicy)
             .WithTags("Messages")
             .WithSummary("Download an attachment (decrypted, streamed, Range supported)")
