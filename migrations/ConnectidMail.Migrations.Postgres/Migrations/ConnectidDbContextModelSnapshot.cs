@@ -445,14 +445,18 @@ namespace ConnectidMail.Migrations.Postgres.Migrations
                     b.Property<Guid>("MessageId")
                         .HasColumnType("uuid");
 
+                    b.Property<int>("Number")
+                        .HasColumnType("integer");
+
                     b.Property<Guid>("RecipientId")
                         .HasColumnType("uuid");
 
                     b.HasKey("Id");
 
-                    b.HasIndex("RecipientId");
+                    b.HasIndex("MessageId");
 
-                    b.HasIndex("MessageId", "RecipientId", "CreatedAt");
+                    b.HasIndex("RecipientId", "Number")
+                        .IsUnique();
 
                     b.ToTable("Replies", (string)null);
                 });

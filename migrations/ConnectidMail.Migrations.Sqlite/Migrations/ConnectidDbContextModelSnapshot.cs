@@ -434,14 +434,18 @@ namespace ConnectidMail.Migrations.Sqlite.Migrations
                     b.Property<Guid>("MessageId")
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Number")
+                        .HasColumnType("INTEGER");
+
                     b.Property<Guid>("RecipientId")
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
 
-                    b.HasIndex("RecipientId");
+                    b.HasIndex("MessageId");
 
-                    b.HasIndex("MessageId", "RecipientId", "CreatedAt");
+                    b.HasIndex("RecipientId", "Number")
+                        .IsUnique();
 
                     b.ToTable("Replies", (string)null);
                 });

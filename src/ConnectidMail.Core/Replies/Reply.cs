@@ -19,6 +19,9 @@ public sealed class Reply
     /// <summary>The thread: the recipient the conversation is with.</summary>
     public Guid RecipientId { get; set; }
 
+    /// <summary>1, 2, 3… within the thread: the order both sides read it in (times can be equal).</summary>
+    public int Number { get; set; }
+
     /// <summary>True when the sender wrote it (answering the recipient), false when the recipient did.</summary>
     public bool FromSender { get; set; }
 
@@ -55,7 +58,8 @@ internal sealed class ReplyConfiguration : IEntityTypeConfiguration<Reply>
         builder.Property(r => r.Id).ValueGeneratedNever();
         builder.HasOne<Message>().WithMany().HasForeignKey(r => r.MessageId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<MessageRecipient>().WithMany().HasForeignKey(r => r.RecipientId).OnDelete(DeleteBehavior.Cascade);
-        builder.HasIndex(r => new { r.MessageId, r.RecipientId, r.CreatedAt });
+        builder.HasIndex(r => new { r.RecipientId, r.Number }).IsUnique();
+        builder.HasIndex(r => r.MessageId);
         builder.HasMany(r => r.Attachments).WithOne().HasForeignKey(a => a.ReplyId).OnDelete(DeleteBehavior.Cascade);
     }
 }

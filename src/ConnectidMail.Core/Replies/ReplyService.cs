@@ -128,7 +128,7 @@ public sealed class ReplyService(
 
         var view = ReplyThreads.ToViews([reply], draft.Files.DataKey, new Dictionary<Guid, string> { [recipient.Id] = recipient.Email }, senderEmail)[0];
         db.Replies.Add(reply);
-        await db.SaveChangesAsync(cancellationToken);
+        await SaveNumberedAsync(reply, cancellationToken);
         draft.Files.MarkSent();
         logger.LogInformation(
             "Reply {ReplyId} on message {MessageId} in the thread of recipient {RecipientId} by the {Author} with {Files} file(s)",
@@ -200,6 +200,27 @@ public sealed class ReplyService(
         return content is null
             ? new RecipientAttachmentResult(RecipientOpenOutcome.Expired, At: message.ExpiresAt)
             : new RecipientAttachmentResult(RecipientOpenOutcome.Opened, content);
+    }
+
+    /// <summary>
+    /// Saves the reply as the next entry of its thread. Both sides may write at the same moment: the unique number
+    /// refuses the second, which takes the next number and saves again.
+    /// </summary>
+    private async Task SaveNumberedAsync(Reply reply, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            reply.Number = await db.Replies.Where(r => r.RecipientId == reply.RecipientId).MaxAsync(r => (int?)r.Number, cancellationToken) + 1 ?? 1;
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+                return;
+            }
+            catch (DbUpdateException) when (attempt < 3)
+            {
+                logger.LogInformation("Reply {ReplyId} met another entry of its thread; numbering it again", reply.Id);
+            }
+        }
     }
 
     private async Task<(ReplyAttachment File, Message Message)?> FindAttachmentAsync(Guid attachmentId, CancellationToken cancellationToken)

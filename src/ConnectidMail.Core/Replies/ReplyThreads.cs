@@ -8,7 +8,11 @@ namespace ConnectidMail.Replies;
 /// <summary>Reads the threads of a message: all of them for its sender, one recipient's for that recipient.</summary>
 internal static class ReplyThreads
 {
-    /// <summary>The replies of the message (only <paramref name="recipientId"/>'s thread when given), oldest first.</summary>
+    /// <summary>
+    /// The replies of the message (only <paramref name="recipientId"/>'s thread when given), oldest first; entries of one
+    /// thread written at the same moment keep their order. Few rows per message: ordered here, where every provider
+    /// agrees on times.
+    /// </summary>
     public static async Task<List<Reply>> LoadAsync(ConnectidDbContext db, Guid messageId, Guid? recipientId, CancellationToken cancellationToken)
     {
         var query = db.Replies.AsNoTracking().Include(r => r.Attachments).Where(r => r.MessageId == messageId);
@@ -17,8 +21,7 @@ internal static class ReplyThreads
             query = query.Where(r => r.RecipientId == id);
         }
 
-        // Few rows per message: ordered here, where every provider agrees on times.
-        return [.. (await query.ToListAsync(cancellationToken)).OrderBy(r => r.CreatedAt).ThenBy(r => r.Id)];
+        return [.. (await query.ToListAsync(cancellationToken)).OrderBy(r => r.CreatedAt).ThenBy(r => r.Number)];
     }
 
     /// <summary>Decrypts the replies; with an empty <paramref name="dataKey"/> (content shredded) bodies and file names are null.</summary>

@@ -24,19 +24,24 @@ public static class RepliesWebExtensions
     /// </summary>
     public static WebApplication MapReplyEndpoints(this WebApplication app)
     {
+        // No authorization policy: its challenge would redirect the upload to the verification page; an ended session
+        // gets problem details the page's script can show instead.
         app.MapPost("/m/{id:guid}/replies", async (Guid id, HttpContext http, ReplySubmission submission, ReplyService replies, IAntiforgery antiforgery) =>
             {
+                if (RecipientAuthentication.ValidatedSession(http) is not { } session)
+                {
+                    http.Response.Headers.Connection = "close";
+                    return ReplyResults.SessionEnded();
+                }
+
                 if (await ReplyResults.CheckAntiforgeryAsync(http, antiforgery) is { } refused)
                 {
                     return refused;
                 }
 
-                var session = RecipientAuthentication.ValidatedSession(http);
-                return session is null
-                    ? TypedResults.Problem("Your session has ended.", statusCode: StatusCodes.Status401Unauthorized, title: "Session ended.")
-                    : await ReplyResults.SendAsync(http, submission, () => replies.BeginRecipientReplyAsync(id, session, http.RequestAborted));
+                return await ReplyResults.SendAsync(http, submission, () => replies.BeginRecipientReplyAsync(id, session, http.RequestAborted));
             })
-            .RequireAuthorization(RecipientAuthentication.Policy)
+            .AllowAnonymous()
             .ExcludeFromDescription();
 
         app.MapPost("/messages/{id:guid}/threads/{recipientId:guid}/replies", async (

@@ -2,6 +2,7 @@ using ConnectidMail.Messaging;
 using ConnectidMail.Replies;
 using ConnectidMail.Web.Messaging;
 using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ConnectidMail.Web.Replies;
 
@@ -28,6 +29,11 @@ internal static class ReplyResults
         }
     }
 
+    public static ProblemHttpResult SessionEnded() => TypedResults.Problem(
+        "Your session has ended. Open the link in the notification mail to sign in again; nothing was sent.",
+        statusCode: StatusCodes.Status401Unauthorized,
+        title: "Session ended.");
+
     /// <summary>Receives and stores the reply; refusals become problem details, and nothing of a refused reply is kept.</summary>
     public static async Task<IResult> SendAsync(HttpContext http, ReplySubmission submission, Func<Task<ReplyDraft>> begin)
     {
@@ -45,7 +51,7 @@ internal static class ReplyResults
                 ReplyRefusal.Revoked or ReplyRefusal.Expired =>
                     TypedResults.Problem(e.Message, statusCode: StatusCodes.Status410Gone, title: "No longer available."),
                 ReplyRefusal.Locked => TypedResults.Problem(e.Message, statusCode: StatusCodes.Status403Forbidden, title: "Locked."),
-                _ => TypedResults.Problem(e.Message, statusCode: StatusCodes.Status401Unauthorized, title: "Session ended."),
+                _ => SessionEnded(),
             };
         }
         catch (MessageRejectedException e)

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace ConnectidMail.Migrations.Postgres.Migrations
 {
     [DbContext(typeof(ConnectidDbContext))]
-    [Migration("20261127132134_Replies")]
+    [Migration("20261127134337_Replies")]
     partial class Replies
     {
         /// <inheritdoc />
@@ -448,14 +448,18 @@ namespace ConnectidMail.Migrations.Postgres.Migrations
                     b.Property<Guid>("MessageId")
                         .HasColumnType("uuid");
 
+                    b.Property<int>("Number")
+                        .HasColumnType("integer");
+
                     b.Property<Guid>("RecipientId")
                         .HasColumnType("uuid");
 
                     b.HasKey("Id");
 
-                    b.HasIndex("RecipientId");
+                    b.HasIndex("MessageId");
 
-                    b.HasIndex("MessageId", "RecipientId", "CreatedAt");
+                    b.HasIndex("RecipientId", "Number")
+                        .IsUnique();
 
                     b.ToTable("Replies", (string)null);
                 });

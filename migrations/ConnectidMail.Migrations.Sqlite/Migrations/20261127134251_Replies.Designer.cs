@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace ConnectidMail.Migrations.Sqlite.Migrations
 {
     [DbContext(typeof(ConnectidDbContext))]
-    [Migration("20261127132053_Replies")]
+    [Migration("20261127134251_Replies")]
     partial class Replies
     {
         /// <inheritdoc />
@@ -437,14 +437,18 @@ namespace ConnectidMail.Migrations.Sqlite.Migrations
                     b.Property<Guid>("MessageId")
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Number")
+                        .HasColumnType("INTEGER");
+
                     b.Property<Guid>("RecipientId")
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
 
-                    b.HasIndex("RecipientId");
+                    b.HasIndex("MessageId");
 
-                    b.HasIndex("MessageId", "RecipientId", "CreatedAt");
+                    b.HasIndex("RecipientId", "Number")
+                        .IsUnique();
 
                     b.ToTable("Replies", (string)null);
                 });

@@ -1,9 +1,10 @@
 ﻿using System;
 using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace ConnectidMail.Migrations.Sqlite.Migrations
+namespace ConnectidMail.Migrations.Postgres.Migrations
 {
     /// <inheritdoc />
     public partial class Replies : Migration
@@ -15,11 +16,11 @@ namespace ConnectidMail.Migrations.Sqlite.Migrations
                 name: "RecipientLinkTokens",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    RecipientId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    TokenHash = table.Column<byte[]>(type: "BLOB", nullable: false),
-                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    RecipientId = table.Column<Guid>(type: "uuid", nullable: false),
+                    TokenHash = table.Column<byte[]>(type: "bytea", nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -36,12 +37,13 @@ namespace ConnectidMail.Migrations.Sqlite.Migrations
                 name: "Replies",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    MessageId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    RecipientId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    FromSender = table.Column<bool>(type: "INTEGER", nullable: false),
-                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
-                    EncryptedBody = table.Column<byte[]>(type: "BLOB", nullable: true)
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    MessageId = table.Column<Guid>(type: "uuid", nullable: false),
+                    RecipientId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Number = table.Column<int>(type: "integer", nullable: false),
+                    FromSender = table.Column<bool>(type: "boolean", nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    EncryptedBody = table.Column<byte[]>(type: "bytea", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -64,12 +66,12 @@ namespace ConnectidMail.Migrations.Sqlite.Migrations
                 name: "ReplyAttachments",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    ReplyId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    Position = table.Column<int>(type: "INTEGER", nullable: false),
-                    EncryptedName = table.Column<byte[]>(type: "BLOB", nullable: false),
-                    Size = table.Column<long>(type: "INTEGER", nullable: false),
-                    BlobName = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true)
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    ReplyId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Position = table.Column<int>(type: "integer", nullable: false),
+                    EncryptedName = table.Column<byte[]>(type: "bytea", nullable: false),
+                    Size = table.Column<long>(type: "bigint", nullable: false),
+                    BlobName = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -94,14 +96,15 @@ namespace ConnectidMail.Migrations.Sqlite.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "IX_Replies_MessageId_RecipientId_CreatedAt",
+                name: "IX_Replies_MessageId",
                 table: "Replies",
-                columns: new[] { "MessageId", "RecipientId", "CreatedAt" });
+                column: "MessageId");
 
             migrationBuilder.CreateIndex(
-                name: "IX_Replies_RecipientId",
+                name: "IX_Replies_RecipientId_Number",
                 table: "Replies",
-                column: "RecipientId");
+                columns: new[] { "RecipientId", "Number" },
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_ReplyAttachments_ReplyId_Position",
