@@ -1,3 +1,4 @@
+using ConnectidMail.Audit;
 using ConnectidMail.Messaging;
 
 namespace ConnectidMail.Replies;
@@ -11,12 +12,13 @@ public sealed class ReplyDraft : IAsyncDisposable
 {
     private readonly MessageDraft files;
 
-    internal ReplyDraft(MessageDraft files, Guid recipientId, Guid? sessionId, string? senderId)
+    internal ReplyDraft(MessageDraft files, Guid recipientId, Guid? sessionId, string? senderId, AuditActor? actor)
     {
         this.files = files;
         RecipientId = recipientId;
         SessionId = sessionId;
         SenderId = senderId;
+        Actor = actor;
     }
 
     public Guid MessageId => files.MessageId;
@@ -31,6 +33,9 @@ public sealed class ReplyDraft : IAsyncDisposable
     internal string? SenderId { get; }
 
     internal bool FromSender => SenderId is not null;
+
+    /// <summary>Who writes, for the audit trail; null for the thread's recipient.</summary>
+    internal AuditActor? Actor { get; }
 
     internal MessageDraft Files => files;
 

@@ -1,3 +1,4 @@
+using ConnectidMail.Audit;
 using ConnectidMail.Crypto;
 using ConnectidMail.Keys;
 using ConnectidMail.Mail;
@@ -24,6 +25,7 @@ public sealed class ReplyService(
     RecipientSessions sessions,
     IMailOutbox outbox,
     ReplyMailComposer mails,
+    AuditTrail audit,
     IOptions<PolicyOptions> policy,
     TimeProvider clock,
     ILogger<ReplyService> logger)
@@ -43,11 +45,14 @@ public sealed class ReplyService(
             throw Refused(outcome);
         }
 
-        return new ReplyDraft(await DraftAsync(message.Id, cancellationToken), recipient.Id, session.Id, senderId: null);
+        return new ReplyDraft(await DraftAsync(message.Id, cancellationToken), recipient.Id, session.Id, senderId: null, actor: null);
     }
 
-    /// <summary>Starts the sender's answer in the thread with <paramref name="recipientId"/>; throws <see cref="ReplyRefusedException"/> when it cannot be written.</summary>
-    public async Task<ReplyDraft> BeginSenderAnswerAsync(Guid messageId, Guid recipientId, string senderId, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Starts the sender's answer in the thread with <paramref name="recipientId"/>; throws <see cref="ReplyRefusedException"/>
+    /// when it cannot be written. <paramref name="actor"/> is who answers as the audit trail records it (staff or API key).
+    /// </summary>
+    public async Task<ReplyDraft> BeginSenderAnswerAsync(Guid messageId, Guid recipientId, string senderId, AuditActor actor, CancellationToken cancellationToken = default)
     {
         var message = await db.Messages.AsNoTracking().SingleOrDefaultAsync(m => m.Id == messageId && m.SenderId == senderId, cancellationToken);
         if (message is null || !await db.MessageRecipients.AnyAsync(r => r.Id == recipientId && r.MessageId == messageId, cancellationToken))
@@ -56,7 +61,7 @@ public sealed class ReplyService(
         }
 
         RequireAvailable(message);
-        return new ReplyDraft(await DraftAsync(message.Id, cancellationToken), recipientId, sessionId: null, senderId);
+        return new ReplyDraft(await DraftAsync(message.Id, cancellationToken), recipientId, sessionId: null, senderId, actor);
     }
 
     /// <summary>
@@ -126,6 +131,12 @@ public sealed class ReplyService(
             outbox.Enqueue(mails.ComposeForSender(senderEmail, message.Id, reply.Id));
         }
 
+        audit.Record(
+            db,
+            draft.Actor ?? AuditActor.Recipient(recipient.Id, recipient.Email),
+            AuditActions.ReplySent,
+            new AuditSubjects(MessageId: message.Id, RecipientId: recipient.Id, SubjectId: reply.Id.ToString()),
+            new { author = draft.FromSender ? ReplyAuthors.Sender : ReplyAuthors.Recipient, files = reply.Attachments.Count, bytes = draft.Files.TotalBytes });
         var view = ReplyThreads.ToViews([reply], draft.Files.DataKey, new Dictionary<Guid, string> { [recipient.Id] = recipient.Email }, senderEmail)[0];
         db.Replies.Add(reply);
         await SaveNumberedAsync(reply, cancellationToken);

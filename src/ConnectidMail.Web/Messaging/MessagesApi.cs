@@ -2,6 +2,7 @@ using System.Security.Claims;
 using ConnectidMail.Messaging;
 using ConnectidMail.Replies;
 using ConnectidMail.Web.Api;
+using ConnectidMail.Web.Audit;
 using ConnectidMail.Web.Replies;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.OpenApi;
@@ -73,7 +74,7 @@ internal static class MessagesApi
             .WithSummary("Withdraw a message: recipients can no longer read it and its files are no longer served");
 
         messages.MapPost("/{id:guid}/threads/{recipientId:guid}/replies", (Guid id, Guid recipientId, HttpContext http, ReplySubmission submission, ReplyService replies) =>
-                ReplyResults.SendAsync(http, submission, () => replies.BeginSenderAnswerAsync(id, recipientId, MessageResults.Sender(http.User).UserId, http.RequestAborted)))
+                ReplyResults.SendAsync(http, submission, () => replies.BeginSenderAnswerAsync(id, recipientId, MessageResults.Sender(http.User).UserId, http.ToAuditActor(), http.RequestAborted)))
             .WithSummary("Answer a recipient in their thread")
             .WithDescription("multipart/form-data with a 'body' part (the text) and any number of 'files' parts; recipientId is a recipient's id from GET /api/v1/messages/{id}. The recipient gets a mail with a new link.")
             .Produces(StatusCodes.Status201Created)

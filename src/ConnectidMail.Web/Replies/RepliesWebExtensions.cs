@@ -1,5 +1,6 @@
 using ConnectidMail.Replies;
 using ConnectidMail.Staff;
+using ConnectidMail.Web.Audit;
 using ConnectidMail.Web.Messaging;
 using ConnectidMail.Web.Recipient;
 using Microsoft.AspNetCore.Antiforgery;
@@ -53,7 +54,7 @@ public static class RepliesWebExtensions
                 }
 
                 var sender = MessageResults.Sender(http.User).UserId;
-                return await ReplyResults.SendAsync(http, submission, () => replies.BeginSenderAnswerAsync(id, recipientId, sender, http.RequestAborted));
+                return await ReplyResults.SendAsync(http, submission, () => replies.BeginSenderAnswerAsync(id, recipientId, sender, http.ToAuditActor(), http.RequestAborted));
             })
             .RequireAuthorization(new AuthorizeAttribute { Roles = StaffRoles.Sender })
             .ExcludeFromDescription();

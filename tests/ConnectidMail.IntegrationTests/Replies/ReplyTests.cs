@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using ConnectidMail.Audit;
 using ConnectidMail.IntegrationTests.Messaging;
 using ConnectidMail.IntegrationTests.Recipient;
 using ConnectidMail.Messaging;
@@ -74,6 +75,16 @@ public sealed partial class ReplyTests
         Assert.Contains($"href=\"m/files/{files[1].GetProperty("id").GetGuid()}\"", page.Html, StringComparison.Ordinal);
         Assert.Equal(second, await recipient.Http.GetByteArrayAsync($"/m/files/{files[1].GetProperty("id").GetGuid()}"));
 
+        // The audit trail records the reply, by the recipient, without its content.
+        var replyId = reply.GetProperty("id").GetGuid().ToString();
+        var recorded = await portal.WithDbAsync(db => db.AuditEvents.AsNoTracking().Where(e => e.Action == AuditActions.ReplySent).ToListAsync());
+        var sent = Assert.Single(recorded);
+        Assert.Equal((id, seen.GetProperty("id").GetGuid(), replyId), (sent.MessageId!.Value, sent.RecipientId!.Value, sent.SubjectId));
+        Assert.Equal(AuditActorKind.Recipient, sent.ActorKind);
+        Assert.Equal(recipient.Email, sent.ActorDisplay);
+        Assert.Contains("\"files\":2", sent.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain(marker, sent.Detail, StringComparison.Ordinal);
+
         // Neither the body, nor the file name, nor the file's content is on the disk in plain form.
         Assert.False(await StoredBytes.ContainAsync(portal, Encoding.UTF8.GetBytes(marker)), "The marker was found in plain UTF-8.");
         Assert.False(await StoredBytes.ContainAsync(portal, Encoding.Unicode.GetBytes(marker)), "The marker was found in plain UTF-16LE.");
@@ -110,6 +121,9 @@ public sealed partial class ReplyTests
         Assert.DoesNotContain(marker, mail.HtmlBody, StringComparison.Ordinal);
         Assert.DoesNotContain("answer.bin", mail.TextBody, StringComparison.Ordinal);
         var newLink = LinkPattern().Match(mail.TextBody!).Groups["token"].Value;
+        var answered = await portal.WithDbAsync(db => db.AuditEvents.AsNoTracking().Where(e => e.Action == AuditActions.ReplySent).OrderBy(e => e.Sequence).ToListAsync());
+        Assert.Equal([AuditActorKind.Recipient, AuditActorKind.ApiKey], answered.Select(e => e.ActorKind));
+        Assert.All(answered, e => Assert.Equal(recipientId, e.RecipientId));
         Assert.NotEqual(firstLink, newLink);
 
         // The signed-in browser sees the thread, newest last, with the answer's file.
