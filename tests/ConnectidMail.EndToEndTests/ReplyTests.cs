@@ -1,6 +1,5 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using ConnectidMail.Staff;
@@ -34,8 +33,8 @@ public sealed partial class ReplyTests(BrowserFixture browser, RecipientPortalFi
         await VerifyAndConsentAsync(recipient, messageId);
 
         // The recipient replies with two files; the upload reports its progress.
-        var contract = RandomNumberGenerator.GetBytes(6 * 1024 * 1024);
-        var id = RandomNumberGenerator.GetBytes(150_000);
+        var contract = SampleFiles.For("contract.pdf", 6 * 1024 * 1024);
+        var id = SampleFiles.For("id-card.png", 150_000);
         var replyText = $"Here are the documents {Guid.NewGuid():N}";
         var statuses = new List<string>();
         await Page.ExposeFunctionAsync("reportUploadStatus", (string text) =>

@@ -5,6 +5,7 @@ using ConnectidMail.Mail;
 using ConnectidMail.Messaging;
 using ConnectidMail.Persistence;
 using ConnectidMail.Storage;
+using ConnectidMail.Uploads;
 using ConnectidMail.Verification;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -26,6 +27,7 @@ public sealed class ReplyService(
     IMailOutbox outbox,
     ReplyMailComposer mails,
     AuditTrail audit,
+    UploadChecks uploadChecks,
     IOptions<PolicyOptions> policy,
     TimeProvider clock,
     ILogger<ReplyService> logger)
@@ -257,7 +259,7 @@ public sealed class ReplyService(
             throw Refused(ReplyRefusal.Expired);
         }
 
-        return new MessageDraft(messageId, dataKey, blobs, keys, policy.Value);
+        return new MessageDraft(messageId, dataKey, blobs, keys, policy.Value, uploadChecks);
     }
 
     private void RequireAvailable(Message message)

@@ -1,6 +1,8 @@
 using System.Text;
 using ConnectidMail.Messaging;
 using ConnectidMail.Replies;
+using ConnectidMail.Uploads;
+using ConnectidMail.Web.Audit;
 using ConnectidMail.Web.Messaging;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
@@ -14,7 +16,7 @@ namespace ConnectidMail.Web.Replies;
 /// <c>files</c> parts, section by section. Files go through the draft's file intake as they stream in; nothing is
 /// buffered whole and nothing is kept when the reply is refused.
 /// </summary>
-internal sealed class ReplySubmission(ReplyService replies, IOptions<PolicyOptions> policy)
+internal sealed class ReplySubmission(ReplyService replies, UploadRejections uploadRejections, IOptions<PolicyOptions> policy)
 {
     /// <summary>The largest body part: a reply at its character limit, every character taking four UTF-8 bytes.</summary>
     public const int MaxBodyPartBytes = ReplyService.MaxBodyLength * 4;
@@ -39,36 +41,45 @@ internal sealed class ReplySubmission(ReplyService replies, IOptions<PolicyOptio
             limit.MaxRequestBodySize = policy.Value.MaxUploadRequestBytes;
         }
 
-        await using var draft = await begin();
-        var reader = new MultipartReader(boundary, request.Body);
-        string? body = null;
-        while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
+        try
         {
-            if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
-                || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase)
-                || string.IsNullOrEmpty(disposition.Name.Value))
+            await using var draft = await begin();
+            var reader = new MultipartReader(boundary, request.Body);
+            string? body = null;
+            while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
             {
-                throw MessageRejectedException.ForField("body", "Every part needs a 'Content-Disposition: form-data' header with a name.");
+                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
+                    || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase)
+                    || string.IsNullOrEmpty(disposition.Name.Value))
+                {
+                    throw MessageRejectedException.ForField("body", "Every part needs a 'Content-Disposition: form-data' header with a name.");
+                }
+
+                var name = HeaderUtilities.RemoveQuotes(disposition.Name).Value;
+                switch (name)
+                {
+                    case "body" when body is null:
+                        body = await ReadBodyAsync(section.Body, cancellationToken);
+                        break;
+                    case "body":
+                        throw MessageRejectedException.ForField("body", "Send one 'body' part only.");
+                    case "files":
+                        var fileName = disposition.FileNameStar.HasValue ? disposition.FileNameStar.Value : HeaderUtilities.RemoveQuotes(disposition.FileName).Value;
+                        await draft.AddFileAsync(fileName, section.Body, cancellationToken);
+                        break;
+                    default:
+                        throw MessageRejectedException.ForField("body", $"Unknown part '{name}': send a 'body' part and any number of 'files' parts.");
+                }
             }
 
-            var name = HeaderUtilities.RemoveQuotes(disposition.Name).Value;
-            switch (name)
-            {
-                case "body" when body is null:
-                    body = await ReadBodyAsync(section.Body, cancellationToken);
-                    break;
-                case "body":
-                    throw MessageRejectedException.ForField("body", "Send one 'body' part only.");
-                case "files":
-                    var fileName = disposition.FileNameStar.HasValue ? disposition.FileNameStar.Value : HeaderUtilities.RemoveQuotes(disposition.FileName).Value;
-                    await draft.AddFileAsync(fileName, section.Body, cancellationToken);
-                    break;
-                default:
-                    throw MessageRejectedException.ForField("body", $"Unknown part '{name}': send a 'body' part and any number of 'files' parts.");
-            }
+            return await replies.SendAsync(draft, body, cancellationToken);
         }
-
-        return await replies.SendAsync(draft, body, cancellationToken);
+        catch (MessageRejectedException e) when (e.Upload is not null)
+        {
+            // After the draft is gone: the audit event is the only thing the refused upload leaves.
+            await uploadRejections.RecordAsync(request.HttpContext.ToAuditActor(), e.Upload, CancellationToken.None);
+            throw;
+        }
     }
 
     private static async Task<string> ReadBodyAsync(Stream section, CancellationToken cancellationToken)

@@ -28,17 +28,17 @@ public sealed class ReplyRefusalTests
         var id = await SendAsync(sender, new { to = new[] { recipient.Email }, subject = "Limits", body = "Mind the limits" });
         await recipient.VerifyAndConsentAsync();
 
-        await AssertRefusedAsync(portal, () => ReplyAsync(recipient, id, "Too big", null, ("small.txt", new byte[10]), ("big.bin", MessagingApi.RandomBytes(MaxFileBytes + 1))),
+        await AssertRefusedAsync(portal, () => ReplyAsync(recipient, id, "Too big", null, ("small.txt", SampleFiles.For("x.txt", 10)), ("big.pdf", SampleFiles.For("x.pdf", MaxFileBytes + 1))),
             HttpStatusCode.RequestEntityTooLarge, "files");
-        await AssertRefusedAsync(portal, () => ReplyAsync(recipient, id, "Too many", null, ("1.txt", new byte[1]), ("2.txt", new byte[1]), ("3.txt", new byte[1])),
+        await AssertRefusedAsync(portal, () => ReplyAsync(recipient, id, "Too many", null, ("1.txt", SampleFiles.For("x.txt", 1)), ("2.txt", SampleFiles.For("x.txt", 1)), ("3.txt", SampleFiles.For("x.txt", 1))),
             HttpStatusCode.RequestEntityTooLarge, "files");
-        await AssertRefusedAsync(portal, () => ReplyAsync(recipient, id, "Too much together", null, ("1.bin", MessagingApi.RandomBytes(80_000)), ("2.bin", MessagingApi.RandomBytes(MaxReplyBytes - 80_000 + 1))),
+        await AssertRefusedAsync(portal, () => ReplyAsync(recipient, id, "Too much together", null, ("1.pdf", SampleFiles.For("x.pdf", 80_000)), ("2.pdf", SampleFiles.For("x.pdf", MaxReplyBytes - 80_000 + 1))),
             HttpStatusCode.RequestEntityTooLarge, "files");
         await AssertRefusedAsync(portal, () => ReplyAsync(recipient, id, "   "), HttpStatusCode.BadRequest, "body");
-        await AssertRefusedAsync(portal, () => recipient.Http.PostAsync($"/m/{id}/replies", Form("No token", ("a.txt", new byte[5]))), HttpStatusCode.BadRequest, field: null);
+        await AssertRefusedAsync(portal, () => recipient.Http.PostAsync($"/m/{id}/replies", Form("No token", ("a.txt", SampleFiles.For("x.txt", 5)))), HttpStatusCode.BadRequest, field: null);
 
         // At the limits the reply is accepted: the refusals above were about the limits.
-        using var accepted = await ReplyAsync(recipient, id, "Just fits", null, ("1.bin", MessagingApi.RandomBytes(MaxFileBytes)), ("2.bin", MessagingApi.RandomBytes(MaxReplyBytes - MaxFileBytes)));
+        using var accepted = await ReplyAsync(recipient, id, "Just fits", null, ("1.pdf", SampleFiles.For("x.pdf", MaxFileBytes)), ("2.pdf", SampleFiles.For("x.pdf", MaxReplyBytes - MaxFileBytes)));
         Assert.Equal(HttpStatusCode.Created, accepted.StatusCode);
     }
 
@@ -64,9 +64,9 @@ public sealed class ReplyRefusalTests
         await portal.WithDbAsync(db => db.Messages.Where(m => m.Id == expired)
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.ExpiresAt, clock.GetUtcNow().AddSeconds(-1))));
 
-        await AssertRefusedAsync(portal, () => ReplyAsync(recipient, revoked, "Too late", tokenPage, ("a.txt", MessagingApi.RandomBytes(70_000))), HttpStatusCode.Gone, field: null);
-        await AssertRefusedAsync(portal, () => ReplyAsync(recipient, expired, "Too late", tokenPage, ("a.txt", MessagingApi.RandomBytes(70_000))), HttpStatusCode.Gone, field: null);
-        await AssertRefusedAsync(portal, () => ReplyAsync(recipient, someoneElses, "Not mine", tokenPage, ("a.txt", MessagingApi.RandomBytes(70_000))), HttpStatusCode.NotFound, field: null);
+        await AssertRefusedAsync(portal, () => ReplyAsync(recipient, revoked, "Too late", tokenPage, ("a.pdf", SampleFiles.For("a.pdf", 70_000))), HttpStatusCode.Gone, field: null);
+        await AssertRefusedAsync(portal, () => ReplyAsync(recipient, expired, "Too late", tokenPage, ("a.pdf", SampleFiles.For("a.pdf", 70_000))), HttpStatusCode.Gone, field: null);
+        await AssertRefusedAsync(portal, () => ReplyAsync(recipient, someoneElses, "Not mine", tokenPage, ("a.pdf", SampleFiles.For("a.pdf", 70_000))), HttpStatusCode.NotFound, field: null);
         await AssertRefusedAsync(portal, () => ReplyAsync(recipient, Guid.NewGuid(), "Unknown", tokenPage), HttpStatusCode.NotFound, field: null);
         Assert.Equal(0, await portal.WithDbAsync(db => db.MessageRecipients.CountAsync(r => r.RepliedAt != null)));
     }
@@ -91,7 +91,7 @@ public sealed class ReplyRefusalTests
             portal,
             () =>
             {
-                var request = new HttpRequestMessage(HttpMethod.Post, $"/m/{id}/replies") { Content = Form("After the end", ("late.bin", MessagingApi.RandomBytes(70_000))) };
+                var request = new HttpRequestMessage(HttpMethod.Post, $"/m/{id}/replies") { Content = Form("After the end", ("late.pdf", SampleFiles.For("x.pdf", 70_000))) };
                 request.Headers.Add("RequestVerificationToken", token);
                 return recipient.Http.SendAsync(request);
             },

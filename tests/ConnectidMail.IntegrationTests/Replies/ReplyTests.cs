@@ -34,9 +34,9 @@ public sealed partial class ReplyTests
         await recipient.VerifyAndConsentAsync();
         var marker = NewMarker();
         var first = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat($"signed {marker}\n", 10_000)));
-        var second = MessagingApi.RandomBytes(3_000);
+        var second = SampleFiles.For("second.pdf", 3_000);
 
-        using (var response = await ReplyAsync(recipient, id, $"Here it is {marker}", null, ($"{marker}.pdf", first), ("second.bin", second)))
+        using (var response = await ReplyAsync(recipient, id, $"Here it is {marker}", null, ($"{marker}.txt", first), ("second.pdf", second)))
         {
             Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
         }
@@ -53,7 +53,7 @@ public sealed partial class ReplyTests
         Assert.Equal($"Here it is {marker}", reply.GetProperty("body").GetString());
         MessagingApi.AssertUtc(reply.GetProperty("createdAt"));
         var files = reply.GetProperty("attachments").EnumerateArray().ToList();
-        Assert.Equal([$"{marker}.pdf", "second.bin"], files.Select(f => f.GetProperty("name").GetString()));
+        Assert.Equal([$"{marker}.txt", "second.pdf"], files.Select(f => f.GetProperty("name").GetString()));
         Assert.Equal([first.Length, second.Length], files.Select(f => f.GetProperty("size").GetInt64()));
         Assert.Equal(first, await sender.GetByteArrayAsync($"/api/v1/attachments/{files[0].GetProperty("id").GetGuid()}"));
         Assert.Equal(second, await sender.GetByteArrayAsync($"/api/v1/attachments/{files[1].GetProperty("id").GetGuid()}"));
@@ -62,7 +62,7 @@ public sealed partial class ReplyTests
         var mail = await sink.WaitForMessageAsync(m => m.To.Mailboxes.Any(b => b.Address == senderEmail));
         Assert.Contains($"{PublicBaseUrl}/messages/{id}", mail.TextBody, StringComparison.Ordinal);
         Assert.Contains($"{PublicBaseUrl}/messages/{id}", mail.HtmlBody, StringComparison.Ordinal);
-        foreach (var content in new[] { marker, "Here it is", "second.bin", "Please sign", "Sign the contract", recipient.Email })
+        foreach (var content in new[] { marker, "Here it is", "second.pdf", "Please sign", "Sign the contract", recipient.Email })
         {
             Assert.DoesNotContain(content, mail.TextBody, StringComparison.Ordinal);
             Assert.DoesNotContain(content, mail.HtmlBody, StringComparison.Ordinal);
@@ -108,9 +108,9 @@ public sealed partial class ReplyTests
 
         var recipientId = RecipientOf(await GetMessageAsync(sender, id), recipient.Email).GetProperty("id").GetGuid();
         var marker = NewMarker();
-        var file = MessagingApi.RandomBytes(70_000);
+        var file = SampleFiles.For("answer.pdf", 70_000);
         var mailsBefore = recipient.MailCount;
-        using (var answer = await AnswerAsync(sender, id, recipientId, $"The answer {marker}", ("answer.bin", file)))
+        using (var answer = await AnswerAsync(sender, id, recipientId, $"The answer {marker}", ("answer.pdf", file)))
         {
             Assert.True(answer.StatusCode == HttpStatusCode.Created, await answer.Content.ReadAsStringAsync());
         }
@@ -119,7 +119,7 @@ public sealed partial class ReplyTests
         Assert.True(recipient.MailCount > mailsBefore);
         Assert.DoesNotContain(marker, mail.TextBody, StringComparison.Ordinal);
         Assert.DoesNotContain(marker, mail.HtmlBody, StringComparison.Ordinal);
-        Assert.DoesNotContain("answer.bin", mail.TextBody, StringComparison.Ordinal);
+        Assert.DoesNotContain("answer.pdf", mail.TextBody, StringComparison.Ordinal);
         var newLink = LinkPattern().Match(mail.TextBody!).Groups["token"].Value;
         var answered = await portal.WithDbAsync(db => db.AuditEvents.AsNoTracking().Where(e => e.Action == AuditActions.ReplySent).OrderBy(e => e.Sequence).ToListAsync());
         Assert.Equal([AuditActorKind.Recipient, AuditActorKind.ApiKey], answered.Select(e => e.ActorKind));
@@ -230,7 +230,7 @@ public sealed partial class ReplyTests
         }
 
         var before = await MessagingApi.StoredAsync(portal);
-        using (var answer = await AnswerAsync(other, id, recipientId, "Not my thread", ("x.txt", "x"u8.ToArray())))
+        using (var answer = await AnswerAsync(other, id, recipientId, "Not my thread", ("x.txt", SampleFiles.For("x.txt", 10))))
         {
             await MessagingApi.ReadProblemAsync(answer, HttpStatusCode.NotFound);
         }
@@ -248,13 +248,13 @@ public sealed partial class ReplyTests
         using var recipient = new RecipientClient(portal, sink, NewAddress());
         var id = await SendAsync(sender, new { to = new[] { recipient.Email }, subject = "Short-lived", body = "Soon gone" });
         await recipient.VerifyAndConsentAsync();
-        using (var reply = await ReplyAsync(recipient, id, "A reply", null, ("one.bin", MessagingApi.RandomBytes(80_000))))
+        using (var reply = await ReplyAsync(recipient, id, "A reply", null, ("one.pdf", SampleFiles.For("one.pdf", 80_000))))
         {
             Assert.Equal(HttpStatusCode.Created, reply.StatusCode);
         }
 
         var recipientId = RecipientOf(await GetMessageAsync(sender, id), recipient.Email).GetProperty("id").GetGuid();
-        using (var answer = await AnswerAsync(sender, id, recipientId, "An answer", ("two.bin", MessagingApi.RandomBytes(1_000))))
+        using (var answer = await AnswerAsync(sender, id, recipientId, "An answer", ("two.pdf", SampleFiles.For("two.pdf", 1_000))))
         {
             Assert.Equal(HttpStatusCode.Created, answer.StatusCode);
         }
