@@ -19,6 +19,7 @@ using ConnectidMail.Web.Health;
 using ConnectidMail.Web.KeyRing;
 using ConnectidMail.Web.Messaging;
 using ConnectidMail.Web.Recipient;
+using ConnectidMail.Web.Replies;
 
 return await Program.RunAsync(args, ConsoleStreams.System);
 
@@ -50,6 +51,7 @@ public partial class Program
         builder.AddVerification();
         builder.AddConsent();
         builder.AddRecipientLinks();
+        builder.AddReplyEndpoints();
         builder.AddKeyRing();
         builder.AddStaffSignIn();
         builder.AddApi();
@@ -80,6 +82,7 @@ public partial class Program
         app.MapStaffSignIn();
         app.MapMessagingEndpoints();
         app.MapRecipientLinks();
+        app.MapReplyEndpoints();
         app.MapApi();
         app.MapHealth();
         await app.RunAsync();

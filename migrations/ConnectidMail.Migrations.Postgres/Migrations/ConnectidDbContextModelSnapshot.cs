@@ -487,6 +487,97 @@ namespace ConnectidMail.Migrations.Postgres.Migrations
                     b.ToTable("MessageRecipients", (string)null);
                 });
 
+            modelBuilder.Entity("ConnectidMail.Messaging.RecipientLinkToken", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("RecipientId")
+                        .HasColumnType("uuid");
+
+                    b.Property<byte[]>("TokenHash")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RecipientId");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique();
+
+                    b.ToTable("RecipientLinkTokens", (string)null);
+                });
+
+            modelBuilder.Entity("ConnectidMail.Replies.Reply", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<byte[]>("EncryptedBody")
+                        .HasColumnType("bytea");
+
+                    b.Property<bool>("FromSender")
+                        .HasColumnType("boolean");
+
+                    b.Property<Guid>("MessageId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("RecipientId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MessageId");
+
+                    b.HasIndex("RecipientId", "Number")
+                        .IsUnique();
+
+                    b.ToTable("Replies", (string)null);
+                });
+
+            modelBuilder.Entity("ConnectidMail.Replies.ReplyAttachment", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("BlobName")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<byte[]>("EncryptedName")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("ReplyId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ReplyId", "Position")
+                        .IsUnique();
+
+                    b.ToTable("ReplyAttachments", (string)null);
+                });
+
             modelBuilder.Entity("ConnectidMail.Staff.StaffChange", b =>
                 {
                     b.Property<long>("Id")
@@ -1010,6 +1101,39 @@ namespace ConnectidMail.Migrations.Postgres.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("ConnectidMail.Messaging.RecipientLinkToken", b =>
+                {
+                    b.HasOne("ConnectidMail.Messaging.MessageRecipient", null)
+                        .WithMany()
+                        .HasForeignKey("RecipientId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ConnectidMail.Replies.Reply", b =>
+                {
+                    b.HasOne("ConnectidMail.Messaging.Message", null)
+                        .WithMany()
+                        .HasForeignKey("MessageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("ConnectidMail.Messaging.MessageRecipient", null)
+                        .WithMany()
+                        .HasForeignKey("RecipientId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ConnectidMail.Replies.ReplyAttachment", b =>
+                {
+                    b.HasOne("ConnectidMail.Replies.Reply", null)
+                        .WithMany("Attachments")
+                        .HasForeignKey("ReplyId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("ConnectidMail.Verification.RecipientSessionUnlock", b =>
                 {
                     b.HasOne("ConnectidMail.Verification.RecipientSession", null)
@@ -1135,6 +1259,11 @@ namespace ConnectidMail.Migrations.Postgres.Migrations
                     b.Navigation("Attachments");
 
                     b.Navigation("Recipients");
+                });
+
+            modelBuilder.Entity("ConnectidMail.Replies.Reply", b =>
+                {
+                    b.Navigation("Attachments");
                 });
 #pragma warning restore 612, 618
         }

@@ -478,6 +478,95 @@ namespace ConnectidMail.Migrations.Sqlite.Migrations
                     b.ToTable("MessageRecipients", (string)null);
                 });
 
+            modelBuilder.Entity("ConnectidMail.Messaging.RecipientLinkToken", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("RecipientId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("TokenHash")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RecipientId");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique();
+
+                    b.ToTable("RecipientLinkTokens", (string)null);
+                });
+
+            modelBuilder.Entity("ConnectidMail.Replies.Reply", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("EncryptedBody")
+                        .HasColumnType("BLOB");
+
+                    b.Property<bool>("FromSender")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("MessageId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("RecipientId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MessageId");
+
+                    b.HasIndex("RecipientId", "Number")
+                        .IsUnique();
+
+                    b.ToTable("Replies", (string)null);
+                });
+
+            modelBuilder.Entity("ConnectidMail.Replies.ReplyAttachment", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("BlobName")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("EncryptedName")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("ReplyId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ReplyId", "Position")
+                        .IsUnique();
+
+                    b.ToTable("ReplyAttachments", (string)null);
+                });
+
             modelBuilder.Entity("ConnectidMail.Staff.StaffChange", b =>
                 {
                     b.Property<long>("Id")
@@ -991,6 +1080,39 @@ namespace ConnectidMail.Migrations.Sqlite.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("ConnectidMail.Messaging.RecipientLinkToken", b =>
+                {
+                    b.HasOne("ConnectidMail.Messaging.MessageRecipient", null)
+                        .WithMany()
+                        .HasForeignKey("RecipientId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ConnectidMail.Replies.Reply", b =>
+                {
+                    b.HasOne("ConnectidMail.Messaging.Message", null)
+                        .WithMany()
+                        .HasForeignKey("MessageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("ConnectidMail.Messaging.MessageRecipient", null)
+                        .WithMany()
+                        .HasForeignKey("RecipientId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ConnectidMail.Replies.ReplyAttachment", b =>
+                {
+                    b.HasOne("ConnectidMail.Replies.Reply", null)
+                        .WithMany("Attachments")
+                        .HasForeignKey("ReplyId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("ConnectidMail.Verification.RecipientSessionUnlock", b =>
                 {
                     b.HasOne("ConnectidMail.Verification.RecipientSession", null)
@@ -1116,6 +1238,11 @@ namespace ConnectidMail.Migrations.Sqlite.Migrations
                     b.Navigation("Attachments");
 
                     b.Navigation("Recipients");
+                });
+
+            modelBuilder.Entity("ConnectidMail.Replies.Reply", b =>
+                {
+                    b.Navigation("Attachments");
                 });
 #pragma warning restore 612, 618
         }

@@ -7,14 +7,18 @@ namespace ConnectidMail.Messaging;
 internal static class AttachmentReader
 {
     /// <summary>The decrypted name and a seekable plaintext view of the blob; the stream keeps its own file key, so the caller may zero the DEK.</summary>
-    public static AttachmentContent Open(BlobStore blobs, byte[] dataKey, Attachment attachment)
+    public static AttachmentContent Open(BlobStore blobs, byte[] dataKey, Attachment attachment) =>
+        Open(blobs, dataKey, attachment.Id, attachment.EncryptedName, attachment.Size, attachment.BlobName);
+
+    /// <summary>The same for any stored file (a message's or a reply's): name and content are bound to <paramref name="attachmentId"/>.</summary>
+    public static AttachmentContent Open(BlobStore blobs, byte[] dataKey, Guid attachmentId, byte[] encryptedName, long size, string? blobName)
     {
-        var blob = attachment.BlobName ?? throw new InvalidOperationException("The attachment's file was deleted.");
-        var name = ValueCipher.DecryptText(dataKey, attachment.EncryptedName, EncryptionPurpose.FileName, attachment.Id);
+        var blob = blobName ?? throw new InvalidOperationException("The attachment's file was deleted.");
+        var name = ValueCipher.DecryptText(dataKey, encryptedName, EncryptionPurpose.FileName, attachmentId);
         var source = blobs.OpenRead(BlobName.Parse(blob));
         try
         {
-            return new AttachmentContent(name, attachment.Size, AttachmentCipher.OpenRandomAccess(source, dataKey, attachment.Id));
+            return new AttachmentContent(name, size, AttachmentCipher.OpenRandomAccess(source, dataKey, attachmentId));
         }
         catch
         {

@@ -42,6 +42,13 @@ public sealed class MessageExpiry(ConnectidDbContext db, KeyStore keys, BlobStor
                 message.ContentShreddedAt = now;
             }
 
+            // The replies' bodies go with the message's (their files below): the key that could read them is gone anyway.
+            var dueIds = due.Select(m => m.Id).ToList();
+            foreach (var reply in await db.Replies.Where(r => dueIds.Contains(r.MessageId) && r.EncryptedBody != null).ToListAsync(cancellationToken))
+            {
+                reply.EncryptedBody = null;
+            }
+
             await db.SaveChangesAsync(cancellationToken);
             db.ChangeTracker.Clear();
             expired += due.Count;
@@ -57,6 +64,7 @@ public sealed class MessageExpiry(ConnectidDbContext db, KeyStore keys, BlobStor
 
     private async Task DeleteShreddedFilesAsync(CancellationToken cancellationToken)
     {
+        await DeleteShreddedReplyFilesAsync(cancellationToken);
         while (true)
         {
             var attachments = await db.Attachments
@@ -72,6 +80,31 @@ public sealed class MessageExpiry(ConnectidDbContext db, KeyStore keys, BlobStor
             {
                 blobs.Delete(BlobName.Parse(attachment.BlobName!));
                 attachment.BlobName = null;
+            }
+
+            await db.SaveChangesAsync(cancellationToken);
+            db.ChangeTracker.Clear();
+        }
+    }
+
+    private async Task DeleteShreddedReplyFilesAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var files = await db.ReplyAttachments
+                .Where(a => a.BlobName != null
+                    && db.Replies.Any(r => r.Id == a.ReplyId && db.Messages.Any(m => m.Id == r.MessageId && m.ContentShreddedAt != null)))
+                .Take(BatchSize)
+                .ToListAsync(cancellationToken);
+            if (files.Count == 0)
+            {
+                return;
+            }
+
+            foreach (var file in files)
+            {
+                blobs.Delete(BlobName.Parse(file.BlobName!));
+                file.BlobName = null;
             }
 
             await db.SaveChangesAsync(cancellationToken);

@@ -4,6 +4,7 @@ using ConnectidMail.Crypto;
 using ConnectidMail.Keys;
 using ConnectidMail.Mail;
 using ConnectidMail.Persistence;
+using ConnectidMail.Replies;
 using ConnectidMail.Storage;
 using ConnectidMail.Uploads;
 using Microsoft.EntityFrameworkCore;
@@ -103,7 +104,7 @@ public sealed class MessageService(
         logger.LogInformation(
             "Message {MessageId} sent by {SenderId} to {Count} recipient(s) with {Files} file(s)",
             message.Id, sender.UserId, message.Recipients.Count, message.Attachments.Count);
-        return ToView(message, valid.Subject, valid.Body, draft.DataKey, now, NoDownloads);
+        return ToView(message, valid.Subject, valid.Body, draft.DataKey, now, NoDownloads, []);
     }
 
     /// <summary>The sender's message, or null when it does not exist or belongs to someone else.</summary>
@@ -226,9 +227,12 @@ public sealed class MessageService(
                 .ToListAsync(cancellationToken))
             .GroupBy(d => d.RecipientId)
             .ToDictionary(g => g.Key, g => (Count: g.Count(), Last: (DateTimeOffset?)g.Max(d => d.DownloadedAt)));
+        var replies = await ReplyThreads.LoadAsync(db, message.Id, recipientId: null, cancellationToken);
+        var senderEmail = await db.Users.Where(u => u.Id == message.SenderId).Select(u => u.Email).SingleOrDefaultAsync(cancellationToken) ?? "";
+        var recipientEmails = message.Recipients.ToDictionary(r => r.Id, r => r.Email);
         if (message.ContentShreddedAt is not null)
         {
-            return ToView(message, null, null, default, now, downloads);
+            return ToView(message, null, null, default, now, downloads, ReplyThreads.ToViews(replies, default, recipientEmails, senderEmail));
         }
 
         var dataKey = await keys.GetDataKeyAsync(message.Id, cancellationToken);
@@ -240,7 +244,8 @@ public sealed class MessageService(
                 ValueCipher.DecryptText(dataKey, message.EncryptedBody, EncryptionPurpose.Body, message.Id),
                 dataKey,
                 now,
-                downloads);
+                downloads,
+                ReplyThreads.ToViews(replies, dataKey, recipientEmails, senderEmail));
         }
         finally
         {
@@ -251,7 +256,13 @@ public sealed class MessageService(
     private static readonly Dictionary<Guid, (int Count, DateTimeOffset? Last)> NoDownloads = [];
 
     private static MessageView ToView(
-        Message message, string? subject, string? body, ReadOnlySpan<byte> dataKey, DateTimeOffset now, Dictionary<Guid, (int Count, DateTimeOffset? Last)> downloads)
+        Message message,
+        string? subject,
+        string? body,
+        ReadOnlySpan<byte> dataKey,
+        DateTimeOffset now,
+        Dictionary<Guid, (int Count, DateTimeOffset? Last)> downloads,
+        IReadOnlyList<ReplyView> replies)
     {
         var attachments = new List<AttachmentView>(message.Attachments.Count);
         foreach (var attachment in message.Attachments.OrderBy(a => a.Position))
@@ -271,11 +282,12 @@ public sealed class MessageService(
             message.RevokedAt,
             message.ContentShreddedAt,
             [.. message.Recipients.OrderBy(r => r.Position).Select(r => new RecipientView(
+                r.Id,
                 r.Email, RecipientStatus.Of(message, r, now), r.NotifiedAt, r.DeliveryFailedAt, r.VerifiedAt,
                 r.FirstOpenedAt, r.LastOpenedAt, r.OpenCount, r.RepliedAt,
                 downloads.GetValueOrDefault(r.Id).Count, downloads.GetValueOrDefault(r.Id).Last))],
             attachments,
-            []);
+            replies);
     }
 
     private ValidRequest Validate(MessageRequest request, DateTimeOffset now)

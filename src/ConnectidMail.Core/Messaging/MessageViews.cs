@@ -16,6 +16,7 @@ public sealed record MessageView(
     IReadOnlyList<ReplyView> Replies);
 
 public sealed record RecipientView(
+    Guid Id,
     string Email,
     string Status,
     DateTimeOffset? NotifiedAt,
@@ -31,7 +32,19 @@ public sealed record RecipientView(
 /// <param name="Size">The plaintext size in bytes.</param>
 public sealed record AttachmentView(Guid Id, string? Name, long Size);
 
-public sealed record ReplyView(Guid Id, string From, DateTimeOffset CreatedAt, string Body, IReadOnlyList<AttachmentView> Attachments);
+/// <summary>
+/// An entry of the thread between the sender and one recipient (<paramref name="Recipient"/>): <paramref name="From"/> is
+/// the address of whoever wrote it, <paramref name="Author"/> says which side (<see cref="ReplyAuthors"/>). Body and file
+/// names are null once expiry shredded the content.
+/// </summary>
+public sealed record ReplyView(
+    Guid Id, string From, DateTimeOffset CreatedAt, string? Body, IReadOnlyList<AttachmentView> Attachments, string Recipient, Guid RecipientId, string Author);
+
+public static class ReplyAuthors
+{
+    public const string Recipient = "recipient";
+    public const string Sender = "sender";
+}
 
 /// <summary>A line of the sender's list of sent messages.</summary>
 public sealed record MessageSummary(

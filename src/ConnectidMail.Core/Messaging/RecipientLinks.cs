@@ -17,10 +17,15 @@ public sealed class RecipientLinks(ConnectidDbContext db)
             return null;
         }
 
+        // The first link is on the recipient; later ones (mailed with the sender's answers) lead to the same recipient.
         return await db.MessageRecipients.AsNoTracking()
-            .Where(r => r.LinkTokenHash == hash)
-            .Select(r => new RecipientLink(r.Id, r.MessageId, r.Email))
-            .SingleOrDefaultAsync(cancellationToken);
+                .Where(r => r.LinkTokenHash == hash)
+                .Select(r => new RecipientLink(r.Id, r.MessageId, r.Email))
+                .SingleOrDefaultAsync(cancellationToken)
+            ?? await db.RecipientLinkTokens.AsNoTracking()
+                .Where(t => t.TokenHash == hash)
+                .Join(db.MessageRecipients, t => t.RecipientId, r => r.Id, (t, r) => new RecipientLink(r.Id, r.MessageId, r.Email))
+                .SingleOrDefaultAsync(cancellationToken);
     }
 
     /// <summary>The recipient with <paramref name="recipientId"/> (from a link already exchanged for a cookie), or null.</summary>

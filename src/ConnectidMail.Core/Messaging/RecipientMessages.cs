@@ -177,6 +177,25 @@ public sealed class RecipientMessages(
         return new RecipientAttachmentResult(RecipientOpenOutcome.Opened, content);
     }
 
+    /// <summary>
+    /// The message and the session's recipient of it when the recipient may read it now (as <see cref="OpenAsync"/>
+    /// decides, without recording an open); otherwise why not, with <see cref="RecipientOpenOutcome.NotFound"/> for
+    /// another address's message.
+    /// </summary>
+    internal async Task<(RecipientOpenOutcome Outcome, Message? Message, MessageRecipient? Recipient)> AccessAsync(
+        Guid messageId, RecipientSession session, CancellationToken cancellationToken)
+    {
+        var (message, recipient) = await FindAsync(messageId, session, cancellationToken);
+        if (message is null || recipient is null)
+        {
+            return (RecipientOpenOutcome.NotFound, null, null);
+        }
+
+        return await GateAsync(message, session, clock.GetUtcNow(), cancellationToken) is { } closed
+            ? (closed.Outcome, null, null)
+            : (RecipientOpenOutcome.Opened, message, recipient);
+    }
+
     private async Task<(Message? Message, MessageRecipient? Recipient)> FindAsync(Guid messageId, RecipientSession session, CancellationToken cancellationToken)
     {
         var message = await db.Messages

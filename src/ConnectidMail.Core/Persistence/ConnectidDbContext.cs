@@ -4,6 +4,7 @@ using ConnectidMail.Consent;
 using ConnectidMail.Keys;
 using ConnectidMail.Mail;
 using ConnectidMail.Messaging;
+using ConnectidMail.Replies;
 using ConnectidMail.Staff;
 using ConnectidMail.Verification;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
@@ -38,6 +39,12 @@ public sealed class ConnectidDbContext(DbContextOptions<ConnectidDbContext> opti
     public DbSet<Attachment> Attachments => Set<Attachment>();
 
     public DbSet<AttachmentDownload> AttachmentDownloads => Set<AttachmentDownload>();
+
+    public DbSet<RecipientLinkToken> RecipientLinkTokens => Set<RecipientLinkToken>();
+
+    public DbSet<Reply> Replies => Set<Reply>();
+
+    public DbSet<ReplyAttachment> ReplyAttachments => Set<ReplyAttachment>();
 
     public DbSet<VerificationCode> VerificationCodes => Set<VerificationCode>();
 

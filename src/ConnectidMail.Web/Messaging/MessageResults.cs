@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using ConnectidMail.Messaging;
+using ConnectidMail.Replies;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ConnectidMail.Web.Messaging;
@@ -41,12 +42,15 @@ internal static class MessageResults
     }
 
     /// <summary>A decrypted attachment: always a download (never rendered), sandboxed, not cached, byte ranges served.</summary>
-    public static async Task<IResult> DownloadAsync(HttpContext http, MessageService messages, Guid attachmentId)
+    public static async Task<IResult> DownloadAsync(HttpContext http, MessageService messages, ReplyService replies, Guid attachmentId)
     {
         AttachmentContent? file;
         try
         {
-            file = await messages.OpenAttachmentAsync(attachmentId, Sender(http.User).UserId, http.RequestAborted);
+            // A message's own file, or a file of a reply in one of its threads.
+            var sender = Sender(http.User).UserId;
+            file = await messages.OpenAttachmentAsync(attachmentId, sender, http.RequestAborted)
+                ?? await replies.OpenAttachmentForSenderAsync(attachmentId, sender, http.RequestAborted);
         }
         catch (MessageUnavailableException e)
         {

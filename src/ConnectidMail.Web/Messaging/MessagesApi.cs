@@ -1,6 +1,9 @@
 using System.Security.Claims;
 using ConnectidMail.Messaging;
+using ConnectidMail.Replies;
 using ConnectidMail.Web.Api;
+using ConnectidMail.Web.Audit;
+using ConnectidMail.Web.Replies;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.OpenApi;
 
@@ -70,7 +73,18 @@ internal static class MessagesApi
                 await service.RevokeAsync(id, MessageResults.Sender(user).UserId, cancellationToken) is { } view ? TypedResults.Ok(view) : MessageResults.NotFound())
             .WithSummary("Withdraw a message: recipients can no longer read it and its files are no longer served");
 
-        api.MapGet("/attachments/{id:guid}", (Guid id, HttpContext http, MessageService service) => MessageResults.DownloadAsync(http, service, id))
+        messages.MapPost("/{id:guid}/threads/{recipientId:guid}/replies", (Guid id, Guid recipientId, HttpContext http, ReplySubmission submission, ReplyService replies) =>
+                ReplyResults.SendAsync(http, submission, () => replies.BeginSenderAnswerAsync(id, recipientId, MessageResults.Sender(http.User).UserId, http.ToAuditActor(), http.RequestAborted)))
+            .WithSummary("Answer a recipient in their thread")
+            .WithDescription("multipart/form-data with a 'body' part (the text) and any number of 'files' parts; recipientId is a recipient's id from GET /api/v1/messages/{id}. The recipient gets a mail with a new link.")
+            .Produces(StatusCodes.Status201Created)
+            .ProducesValidationProblem()
+            .ProducesValidationProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status410Gone)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+
+        api.MapGet("/attachments/{id:guid}", (Guid id, HttpContext http, MessageService service, ReplyService replies) => MessageResults.DownloadAsync(http, service, replies, id))
             .RequireAuthorization(ApiExtensions.SenderPolicy)
             .WithTags("Messages")
             .WithSummary("Download an attachment (decrypted, streamed, Range supported)")

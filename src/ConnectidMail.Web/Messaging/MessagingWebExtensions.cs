@@ -1,4 +1,5 @@
 using ConnectidMail.Messaging;
+using ConnectidMail.Replies;
 using ConnectidMail.Staff;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authorization;
@@ -44,7 +45,7 @@ public static class MessagingWebExtensions
             .RequireAuthorization(sender)
             .ExcludeFromDescription();
 
-        app.MapGet("/attachments/{id:guid}", (Guid id, HttpContext http, MessageService messages) => MessageResults.DownloadAsync(http, messages, id))
+        app.MapGet("/attachments/{id:guid}", (Guid id, HttpContext http, MessageService messages, ReplyService replies) => MessageResults.DownloadAsync(http, messages, replies, id))
             .RequireAuthorization(sender)
             .ExcludeFromDescription();
         return app;

@@ -1,12 +1,13 @@
 using ConnectidMail.Messaging;
+using ConnectidMail.Replies;
 using ConnectidMail.Web.Messaging;
 
 namespace ConnectidMail.Web.Recipient;
 
-/// <summary><c>GET /m/files/{id}</c>: a file of a message the signed-in recipient may read, decrypted as it streams.</summary>
+/// <summary><c>GET /m/files/{id}</c>: a file of a message the signed-in recipient may read, or of their own thread on it, decrypted as it streams.</summary>
 internal static class RecipientDownload
 {
-    public static async Task<IResult> GetAsync(Guid id, HttpContext http, RecipientMessages messages)
+    public static async Task<IResult> GetAsync(Guid id, HttpContext http, RecipientMessages messages, ReplyService replies)
     {
         var session = RecipientAuthentication.ValidatedSession(http);
         if (session is null)
@@ -15,6 +16,11 @@ internal static class RecipientDownload
         }
 
         var result = await messages.OpenAttachmentAsync(id, session, http.RequestAborted);
+        if (result.Outcome == RecipientOpenOutcome.NotFound)
+        {
+            result = await replies.OpenAttachmentForRecipientAsync(id, session, http.RequestAborted);
+        }
+
         switch (result.Outcome)
         {
             case RecipientOpenOutcome.Opened:

@@ -89,7 +89,7 @@ internal static class MessagingApi
         Assert.Matches(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$", text);
     }
 
-    /// <summary>Rows of everything a sent message stores, and the files under the blob folder (its temporary files included).</summary>
+    /// <summary>Rows of everything a sent message or a reply stores, and the files under the blob folder (its temporary files included).</summary>
     public static async Task<StoredState> StoredAsync(PortalFactory portal)
     {
         var rows = await portal.WithDbAsync(async db => new[]
@@ -99,13 +99,17 @@ internal static class MessagingApi
             await db.MessageRecipients.CountAsync(),
             await db.Attachments.CountAsync(),
             await db.OutboxMails.CountAsync(),
+            await db.Replies.CountAsync(),
+            await db.ReplyAttachments.CountAsync(),
+            await db.RecipientLinkTokens.CountAsync(),
         });
         var blobs = Path.Combine(portal.DataPath, "blobs");
         var files = Directory.Exists(blobs)
             ? Directory.EnumerateFiles(blobs, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(blobs, f)).Order(StringComparer.Ordinal).ToList()
             : [];
-        return new StoredState(rows[0], rows[1], rows[2], rows[3], rows[4], string.Join("\n", files));
+        return new StoredState(rows[0], rows[1], rows[2], rows[3], rows[4], rows[5], rows[6], rows[7], string.Join("\n", files));
     }
 }
 
-internal sealed record StoredState(int DataKeys, int Messages, int Recipients, int Attachments, int OutboxMails, string BlobFiles);
+internal sealed record StoredState(
+    int DataKeys, int Messages, int Recipients, int Attachments, int OutboxMails, int Replies, int ReplyAttachments, int RecipientLinkTokens, string BlobFiles);
