@@ -1,5 +1,6 @@
 using System.Net.Mail;
 using System.Security.Cryptography;
+using ConnectidMail.Audit;
 using ConnectidMail.Crypto;
 using ConnectidMail.Keys;
 using ConnectidMail.Mail;
@@ -19,6 +20,7 @@ public sealed class MessageService(
     IMailOutbox outbox,
     NotificationMailComposer notifications,
     IOptions<PolicyOptions> policy,
+    AuditTrail audit,
     TimeProvider clock,
     ILogger<MessageService> logger)
 {
@@ -96,6 +98,20 @@ public sealed class MessageService(
         }
 
         db.Messages.Add(message);
+        var actor = AuditActor.Staff(sender.UserId, sender.Email);
+        audit.Record(db, actor, AuditActions.MessageCreated, new AuditSubjects(MessageId: message.Id), new
+        {
+            recipients = message.Recipients.Count,
+            files = message.Attachments.Count,
+            expiresAt = AuditHashing.FormatTime(message.ExpiresAt),
+            accessCode = valid.AccessCode is not null,
+            requirePasskey = request.RequirePasskey,
+        });
+        foreach (var recipient in message.Recipients)
+        {
+            audit.Record(db, actor, AuditActions.MessageSent, new AuditSubjects(MessageId: message.Id, RecipientId: recipient.Id), new { to = recipient.Email });
+        }
+
         await db.SaveChangesAsync(cancellationToken);
         draft.MarkSent();
         logger.LogInformation(
@@ -166,6 +182,8 @@ public sealed class MessageService(
         if (message.RevokedAt is null)
         {
             message.RevokedAt = StoredTime(clock.GetUtcNow());
+            var sender = await db.Users.Where(u => u.Id == senderId).Select(u => u.Email).SingleOrDefaultAsync(cancellationToken);
+            audit.Record(db, AuditActor.Staff(senderId, sender ?? senderId), AuditActions.MessageRevoked, new AuditSubjects(MessageId: id));
             await db.SaveChangesAsync(cancellationToken);
             logger.LogInformation("Message {MessageId} revoked by {SenderId}", id, senderId);
         }
