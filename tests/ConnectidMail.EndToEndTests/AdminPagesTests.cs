@@ -1,6 +1,6 @@
-using ConnectidMail.Audit;
 using System.Net;
 using System.Net.Http.Headers;
+using ConnectidMail.Audit;
 using ConnectidMail.Staff;
 using ConnectidMail.Testing;
 using Deque.AxeCore.Playwright;

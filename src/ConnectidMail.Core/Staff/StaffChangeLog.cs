@@ -1,6 +1,5 @@
 using System.Data;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using ConnectidMail.Audit;
 using ConnectidMail.Persistence;
 using Microsoft.EntityFrameworkCore;

@@ -1,7 +1,7 @@
-using ConnectidMail.Audit;
 using System.Net;
 using System.Text.RegularExpressions;
 using ConnectidMail.ApiKeys;
+using ConnectidMail.Audit;
 using ConnectidMail.Staff;
 using ConnectidMail.Testing;
 using Microsoft.EntityFrameworkCore;

@@ -1,6 +1,6 @@
-using ConnectidMail.Audit;
-using System.Text.Json;
 using System.Net.Http.Headers;
+using System.Text.Json;
+using ConnectidMail.Audit;
 using ConnectidMail.Staff;
 using ConnectidMail.Testing;
 using Microsoft.AspNetCore.Identity;

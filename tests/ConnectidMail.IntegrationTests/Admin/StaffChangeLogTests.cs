@@ -1,6 +1,6 @@
-using ConnectidMail.Audit;
 using System.Text.Json;
 using ConnectidMail.ApiKeys;
+using ConnectidMail.Audit;
 using ConnectidMail.Persistence;
 using ConnectidMail.Staff;
 using ConnectidMail.Testing;
