@@ -110,6 +110,38 @@ public sealed class AuditApiTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task Events_are_found_by_message_and_time_paged_with_their_hashes_and_only_for_auditors()
+    {
+        using var portal = Portal(Settings(sink.PortalSettings()));
+        using var auditor = await ClientAsync(portal, StaffRoles.Auditor);
+        using var sender = await SenderClientAsync(portal);
+        var messageId = await SendAsync(sender, new { to = new[] { NewAddress(), NewAddress("bo") }, subject = "s", body = "b" });
+        var stored = (await portal.EventsAsync()).Where(e => e.MessageId == messageId).ToList();
+        Assert.Equal(3, stored.Count); // created, and sent to each recipient
+
+        var first = await auditor.GetFromJsonAsync<JsonElement>($"/api/v1/audit/events?messageId={messageId}&page=1&pageSize=2");
+        var second = await auditor.GetFromJsonAsync<JsonElement>($"/api/v1/audit/events?messageId={messageId}&page=2&pageSize=2");
+        Assert.Equal((3, 2, 1), (first.GetProperty("total").GetInt32(), first.GetProperty("items").GetArrayLength(), second.GetProperty("items").GetArrayLength()));
+        var items = first.GetProperty("items").EnumerateArray().Concat(second.GetProperty("items").EnumerateArray()).ToList();
+        Assert.Equal(stored.Select(e => (e.Sequence, e.Hash, e.PreviousHash)),
+            items.Select(i => (i.GetProperty("sequence").GetInt64(), i.GetProperty("hash").GetString()!, i.GetProperty("previousHash").GetString()!)));
+        Assert.Equal(AuditActions.MessageCreated, items[0].GetProperty("action").GetString());
+        Assert.Equal("staff", items[0].GetProperty("actor").GetProperty("kind").GetString());
+
+        var after = Uri.EscapeDataString(AuditHashing.FormatTime(stored[^1].At.AddSeconds(1)));
+        var none = await auditor.GetFromJsonAsync<JsonElement>($"/api/v1/audit/events?messageId={messageId}&from={after}");
+        Assert.Equal(0, none.GetProperty("total").GetInt32());
+        var until = Uri.EscapeDataString(AuditHashing.FormatTime(stored[0].At));
+        var upTo = await auditor.GetFromJsonAsync<JsonElement>($"/api/v1/audit/events?messageId={messageId}&to={until}");
+        Assert.Equal(3, upTo.GetProperty("total").GetInt32()); // one save: the same microsecond
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await auditor.GetAsync("/api/v1/audit/events?pageSize=1000")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await sender.GetAsync("/api/v1/audit/events")).StatusCode);
+        using var anonymous = portal.CreateClient();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/v1/audit/events")).StatusCode);
+    }
+
     private static async Task<HttpClient> ClientAsync(PortalFactory portal, string role)
     {
         var email = $"{role.ToLowerInvariant()}-{Guid.NewGuid():N}@example.com";
