@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using ConnectidMail.Audit;
 using ConnectidMail.Staff;
 using ConnectidMail.Testing;
 using Deque.AxeCore.Playwright;
@@ -44,8 +45,8 @@ public sealed class AdminPagesTests(BrowserFixture browser, PortalFixture portal
         await Expect(Page.GetByText("Disabled since")).ToBeVisibleAsync();
 
         // The change names the admin and where they were.
-        var change = await Portal.Portal.WithDbAsync(db => db.StaffChanges.OrderBy(c => c.Id).LastAsync());
-        Assert.Equal((StaffChangeActions.UserDisabled, colleague.Email, admin.Email), (change.Action, change.SubjectDisplay, change.ActorDisplay));
+        var change = await Portal.Portal.WithDbAsync(db => db.AuditEvents.OrderBy(c => c.Sequence).LastAsync(c => c.Action.StartsWith("user.")));
+        Assert.Equal((AuditActions.UserDisabled, colleague.Email, admin.Email), (change.Action, System.Text.Json.JsonDocument.Parse(change.Detail!).RootElement.GetProperty("subject").GetString(), change.ActorDisplay));
         Assert.Contains(change.IpAddress, new[] { "127.0.0.1", "::1", "::ffff:127.0.0.1" });
         Assert.Contains("Chrome", change.UserAgent, StringComparison.Ordinal);
 

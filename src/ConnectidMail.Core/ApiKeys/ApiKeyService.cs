@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
+using ConnectidMail.Audit;
 using ConnectidMail.Persistence;
 using ConnectidMail.Staff;
 using Microsoft.AspNetCore.Identity;
@@ -71,7 +72,7 @@ public sealed class ApiKeyService(ConnectidDbContext db, UserManager<StaffUser> 
                     ExpiresAt = expiresAt?.ToUniversalTime(),
                 };
                 db.ApiKeys.Add(record);
-                changes.Add(actor, StaffChangeActions.ApiKeyCreated, record.Id.ToString(), Describe(record, user),
+                changes.Add(actor, AuditActions.ApiKeyCreated, record.Id.ToString(), Describe(record, user),
                     new { userId = user.Id, name, prefix = record.DisplayPrefix, expiresAt = record.ExpiresAt });
                 await db.SaveChangesAsync(cancellationToken);
                 return new ApiKeyCreation(record, key, null);
@@ -125,7 +126,7 @@ public sealed class ApiKeyService(ConnectidDbContext db, UserManager<StaffUser> 
                 }
 
                 record.RevokedAt = clock.GetUtcNow();
-                changes.Add(actor, StaffChangeActions.ApiKeyRevoked, record.Id.ToString(), Describe(record, record.User));
+                changes.Add(actor, AuditActions.ApiKeyRevoked, record.Id.ToString(), Describe(record, record.User));
                 await db.SaveChangesAsync(cancellationToken);
                 return new ApiKeyRevocation(record, null, Changed: true);
             },

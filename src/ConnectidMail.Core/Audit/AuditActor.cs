@@ -17,8 +17,8 @@ public enum AuditActorKind
 }
 
 /// <summary>
-/// Who did it. <see cref="IpAddress"/> and <see cref="UserAgent"/> are taken from the current request when left
-/// null (see <see cref="IAuditRequestOrigin"/>); give them when the request is not at hand, as in a Blazor circuit.
+/// Who did it. <see cref="IpAddress"/> and <see cref="UserAgent"/>, when left null, are taken from the current request
+/// (see <see cref="IAuditRequestOrigin"/>); give them when the request is not at hand, as in a Blazor circuit.
 /// </summary>
 public sealed record AuditActor(AuditActorKind Kind, string? Id, string Display, string? IpAddress = null, string? UserAgent = null)
 {
@@ -33,6 +33,9 @@ public sealed record AuditActor(AuditActorKind Kind, string? Id, string Display,
 
     public static AuditActor Recipient(Guid recipientId, string email, string? ipAddress = null, string? userAgent = null) =>
         new(AuditActorKind.Recipient, recipientId.ToString(), email, ipAddress, userAgent);
+
+    /// <summary>A recipient known by address only, before a link or session names the recipient record (e.g. asking for a code).</summary>
+    public static AuditActor RecipientAddress(string email) => new(AuditActorKind.Recipient, null, email.Trim());
 
     public static AuditActor ApiKey(Guid keyId, string ownerEmail, string? ipAddress = null, string? userAgent = null) =>
         new(AuditActorKind.ApiKey, keyId.ToString(), ownerEmail, ipAddress, userAgent);

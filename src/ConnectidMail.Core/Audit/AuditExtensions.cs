@@ -14,6 +14,7 @@ public static class AuditExtensions
         builder.Services.TryAddSingleton<IAuditRequestOrigin, NoRequestOrigin>();
         builder.Services.AddSingleton<AuditTrail>();
         builder.Services.AddScoped<AuditVerifier>();
+        builder.Services.AddScoped<AuditSearch>();
         builder.Services.AddSingleton<AuditChainInterceptor>();
         builder.Services.ConfigureDbContext<ConnectidDbContext>(
             (services, options) => options.AddInterceptors(services.GetRequiredService<AuditChainInterceptor>()));

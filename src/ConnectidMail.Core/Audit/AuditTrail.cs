@@ -25,8 +25,7 @@ public sealed class AuditTrail(IAuditRequestOrigin origin)
             throw new ArgumentException($"An audit detail may hold at most {AuditEvent.MaxDetailLength} characters.", nameof(detail));
         }
 
-        var fromRequest = actor.IpAddress is null && actor.UserAgent is null;
-        var userAgent = fromRequest ? origin.UserAgent : actor.UserAgent;
+        var userAgent = actor.UserAgent ?? origin.UserAgent;
         var recorded = new AuditEvent
         {
             Id = Guid.NewGuid(),
@@ -38,7 +37,7 @@ public sealed class AuditTrail(IAuditRequestOrigin origin)
             RecipientId = about.RecipientId,
             AttachmentId = about.AttachmentId,
             SubjectId = about.SubjectId,
-            IpAddress = fromRequest ? origin.IpAddress : actor.IpAddress,
+            IpAddress = actor.IpAddress ?? origin.IpAddress,
             UserAgent = userAgent is { Length: > AuditEvent.MaxUserAgentLength } ? userAgent[..AuditEvent.MaxUserAgentLength] : userAgent,
             Detail = detailJson,
             RecordOrder = Interlocked.Increment(ref recordOrder),

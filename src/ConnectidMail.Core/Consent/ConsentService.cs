@@ -1,3 +1,4 @@
+using ConnectidMail.Audit;
 using ConnectidMail.Persistence;
 using ConnectidMail.Verification;
 using Microsoft.EntityFrameworkCore;
@@ -10,6 +11,7 @@ public sealed class ConsentService(
     ConnectidDbContext db,
     ConsentTexts texts,
     RecipientSessions sessions,
+    AuditTrail audit,
     TimeProvider clock,
     ILogger<ConsentService> logger)
 {
@@ -43,6 +45,9 @@ public sealed class ConsentService(
             ClientIp = clientIp,
             UserAgent = Truncate(userAgent),
         });
+        audit.Record(db, AuditActor.RecipientAddress(email) with { IpAddress = clientIp, UserAgent = userAgent }, AuditActions.ConsentGiven,
+            new AuditSubjects(SubjectId: sessionId.ToString()),
+            new { version = current.Version, language = current.Language, textHash = Convert.ToHexStringLower(current.Hash) });
         await db.SaveChangesAsync(cancellationToken);
         logger.LogInformation("Consent version {Version} given in session {SessionId}", current.Version, sessionId);
         return true;
@@ -62,6 +67,8 @@ public sealed class ConsentService(
         }
 
         var ended = await sessions.EndAllForAddressAsync(email, SessionEndReasons.ConsentWithdrawn, cancellationToken);
+        audit.Record(db, AuditActor.RecipientAddress(email) with { IpAddress = clientIp, UserAgent = userAgent }, AuditActions.ConsentWithdrawn,
+            detail: new { versions = active.Select(r => r.Version).Distinct().ToList(), sessionsEnded = ended });
         await db.SaveChangesAsync(cancellationToken);
         logger.LogInformation("Consent withdrawn ({Records} record(s)); {Sessions} session(s) ended", active.Count, ended);
     }

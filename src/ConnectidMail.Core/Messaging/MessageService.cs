@@ -1,5 +1,6 @@
 using System.Net.Mail;
 using System.Security.Cryptography;
+using ConnectidMail.Audit;
 using ConnectidMail.Crypto;
 using ConnectidMail.Keys;
 using ConnectidMail.Mail;
@@ -22,6 +23,7 @@ public sealed class MessageService(
     NotificationMailComposer notifications,
     IOptions<PolicyOptions> policy,
     UploadChecks uploadChecks,
+    AuditTrail audit,
     TimeProvider clock,
     ILogger<MessageService> logger)
 {
@@ -99,6 +101,20 @@ public sealed class MessageService(
         }
 
         db.Messages.Add(message);
+        var actor = AuditActor.Staff(sender.UserId, sender.Email);
+        audit.Record(db, actor, AuditActions.MessageCreated, new AuditSubjects(MessageId: message.Id), new
+        {
+            recipients = message.Recipients.Count,
+            files = message.Attachments.Count,
+            expiresAt = AuditHashing.FormatTime(message.ExpiresAt),
+            accessCode = valid.AccessCode is not null,
+            requirePasskey = request.RequirePasskey,
+        });
+        foreach (var recipient in message.Recipients)
+        {
+            audit.Record(db, actor, AuditActions.MessageSent, new AuditSubjects(MessageId: message.Id, RecipientId: recipient.Id), new { to = recipient.Email });
+        }
+
         await db.SaveChangesAsync(cancellationToken);
         draft.MarkSent();
         logger.LogInformation(
@@ -169,6 +185,8 @@ public sealed class MessageService(
         if (message.RevokedAt is null)
         {
             message.RevokedAt = StoredTime(clock.GetUtcNow());
+            var sender = await db.Users.Where(u => u.Id == senderId).Select(u => u.Email).SingleOrDefaultAsync(cancellationToken);
+            audit.Record(db, AuditActor.Staff(senderId, sender ?? senderId), AuditActions.MessageRevoked, new AuditSubjects(MessageId: id));
             await db.SaveChangesAsync(cancellationToken);
             logger.LogInformation("Message {MessageId} revoked by {SenderId}", id, senderId);
         }

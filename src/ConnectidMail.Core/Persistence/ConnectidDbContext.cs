@@ -27,9 +27,6 @@ public sealed class ConnectidDbContext(DbContextOptions<ConnectidDbContext> opti
 
     public DbSet<DataKeyRecord> DataKeys => Set<DataKeyRecord>();
 
-    /// <summary>Append-only: rows are added with the change they record, never updated or deleted.</summary>
-    public DbSet<StaffChange> StaffChanges => Set<StaffChange>();
-
     public DbSet<OutboxMail> OutboxMails => Set<OutboxMail>();
 
     public DbSet<Message> Messages => Set<Message>();

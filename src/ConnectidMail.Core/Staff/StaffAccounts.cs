@@ -1,4 +1,5 @@
 using System.Net.Mail;
+using ConnectidMail.Audit;
 using ConnectidMail.Persistence;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -64,7 +65,7 @@ public sealed class StaffAccounts(
                     return StaffResult.Fail(Describe(addedRoles));
                 }
 
-                changes.Add(actor, StaffChangeActions.UserCreated, user.Id, email, new { roles = canonicalRoles });
+                changes.Add(actor, AuditActions.UserCreated, user.Id, email, new { roles = canonicalRoles });
                 await db.SaveChangesAsync(cancellationToken);
                 return StaffResult.Ok(user);
             },
@@ -108,7 +109,7 @@ public sealed class StaffAccounts(
                 return StaffResult.Fail(Describe(updated));
             }
 
-            changes.Add(actor, disabled ? StaffChangeActions.UserDisabled : StaffChangeActions.UserEnabled, user.Id, user.Email ?? "");
+            changes.Add(actor, disabled ? AuditActions.UserDisabled : AuditActions.UserEnabled, user.Id, user.Email ?? "");
             return StaffResult.Ok(user);
         });
 
@@ -143,7 +144,7 @@ public sealed class StaffAccounts(
                 return StaffResult.Fail(Describe(added));
             }
 
-            changes.Add(actor, StaffChangeActions.UserRolesChanged, user.Id, user.Email ?? "", new { from = current, to = wanted });
+            changes.Add(actor, AuditActions.UserRolesChanged, user.Id, user.Email ?? "", new { from = current, to = wanted });
             return StaffResult.Ok(user);
         });
     }
@@ -174,7 +175,7 @@ public sealed class StaffAccounts(
                 return StaffResult.Fail(Describe(reset));
             }
 
-            changes.Add(actor, StaffChangeActions.UserPasswordReset, user.Id, user.Email ?? "", new { lockoutEnded = wasLockedOut });
+            changes.Add(actor, AuditActions.UserPasswordReset, user.Id, user.Email ?? "", new { lockoutEnded = wasLockedOut });
             return StaffResult.Ok(user);
         });
     }
@@ -209,7 +210,7 @@ public sealed class StaffAccounts(
                 }
             }
 
-            changes.Add(actor, StaffChangeActions.UserTwoFactorReset, user.Id, user.Email ?? "",
+            changes.Add(actor, AuditActions.UserTwoFactorReset, user.Id, user.Email ?? "",
                 new { twoFactorWasEnabled = wasEnabled, recoveryCodesRemoved = recoveryCodes, passkeysRemoved = passkeys.Count });
             return StaffResult.Ok(user);
         });

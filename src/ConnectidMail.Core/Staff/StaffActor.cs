@@ -1,3 +1,4 @@
+using ConnectidMail.Audit;
 using Microsoft.AspNetCore.Identity;
 
 namespace ConnectidMail.Staff;
@@ -14,10 +15,14 @@ public enum StaffActorKind
 /// <summary>Who makes a change to staff accounts or API keys, and from where; recorded with the change.</summary>
 public sealed record StaffActor(StaffActorKind Kind, string? UserId, string Display, string? IpAddress = null, string? UserAgent = null)
 {
-    public static StaffActor Cli { get; } = new(StaffActorKind.Cli, null, $"admin CLI (OS user {Environment.UserName})");
+    public static StaffActor Cli { get; } = new(StaffActorKind.Cli, null, AuditActor.CommandLine.Display);
 
     public static StaffActor Staff(string userId, string email, string? ipAddress, string? userAgent) =>
         new(StaffActorKind.Staff, userId, email, ipAddress, userAgent);
+
+    public AuditActor ToAuditActor() => Kind == StaffActorKind.Cli
+        ? AuditActor.CommandLine
+        : AuditActor.Staff(UserId ?? "", Display, IpAddress, UserAgent);
 }
 
 internal static class StaffActorAuthority

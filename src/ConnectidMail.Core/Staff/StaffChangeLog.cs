@@ -1,15 +1,16 @@
 using System.Data;
 using System.Text.Json;
+using ConnectidMail.Audit;
 using ConnectidMail.Persistence;
 using Microsoft.EntityFrameworkCore;
 
 namespace ConnectidMail.Staff;
 
 /// <summary>
-/// Records changes to staff accounts and API keys in the same transaction as the change itself, so a change that
-/// fails leaves no row and a row never describes a change that did not happen.
+/// Records changes to staff accounts and API keys in the audit trail, in the same transaction as the change itself,
+/// so a change that fails leaves no event and an event never describes a change that did not happen.
 /// </summary>
-public sealed class StaffChangeLog(ConnectidDbContext db, TimeProvider clock)
+public sealed class StaffChangeLog(ConnectidDbContext db, AuditTrail audit)
 {
     private static readonly JsonSerializerOptions DetailJson = new(JsonSerializerDefaults.Web);
 
@@ -41,19 +42,14 @@ public sealed class StaffChangeLog(ConnectidDbContext db, TimeProvider clock)
         }
     }
 
-    /// <summary>Adds the row to the change's unit of work; the caller saves it inside <see cref="InTransactionAsync{T}"/>.</summary>
-    public void Add(StaffActor actor, string action, string subjectId, string subjectDisplay, object? detail = null) =>
-        db.StaffChanges.Add(new StaffChange
-        {
-            At = clock.GetUtcNow(),
-            ActorKind = actor.Kind,
-            ActorId = actor.UserId,
-            ActorDisplay = actor.Display,
-            Action = action,
-            SubjectId = subjectId,
-            SubjectDisplay = subjectDisplay,
-            Detail = detail is null ? null : JsonSerializer.Serialize(detail, DetailJson),
-            IpAddress = actor.IpAddress,
-            UserAgent = actor.UserAgent is { Length: > StaffChange.MaxUserAgentLength } agent ? agent[..StaffChange.MaxUserAgentLength] : actor.UserAgent,
-        });
+    /// <summary>
+    /// Adds the audit event to the change's unit of work; the caller saves it inside <see cref="InTransactionAsync{T}"/>.
+    /// The changed user or key is the event's subject; its display name goes into the detail as <c>subject</c>.
+    /// </summary>
+    public void Add(StaffActor actor, string action, string subjectId, string subjectDisplay, object? detail = null)
+    {
+        var described = detail is null ? [] : JsonSerializer.SerializeToNode(detail, DetailJson)!.AsObject();
+        described["subject"] = subjectDisplay;
+        audit.Record(db, actor.ToAuditActor(), action, new AuditSubjects(SubjectId: subjectId), described);
+    }
 }

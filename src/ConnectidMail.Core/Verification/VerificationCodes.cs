@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using ConnectidMail.Audit;
 using ConnectidMail.Mail;
 using ConnectidMail.Persistence;
 using Microsoft.EntityFrameworkCore;
@@ -19,6 +20,7 @@ public sealed class VerificationCodes(
     IMailOutbox outbox,
     VerificationCodeCipher cipher,
     CodeMailComposer mails,
+    AuditTrail audit,
     IOptions<VerificationOptions> options,
     TimeProvider clock,
     ILogger<VerificationCodes> logger)
@@ -65,6 +67,8 @@ public sealed class VerificationCodes(
 
         db.VerificationCodeSends.Add(new VerificationCodeSend { CodeId = code.Id, NormalizedEmail = normalized, ClientIp = clientIp, SentAt = now });
         outbox.Enqueue(mails.Compose(email.Trim(), digits, code.ExpiresAt));
+        audit.Record(db, AuditActor.RecipientAddress(email) with { IpAddress = clientIp }, AuditActions.CodeSent,
+            new AuditSubjects(SubjectId: code.Id.ToString()), new { resent });
         await db.SaveChangesAsync(cancellationToken);
         logger.LogInformation("Verification code {CodeId} {Action}", code.Id, resent ? "re-sent" : "sent");
         return new CodeRequestResult(true, resent, now, Mask(email), null);
@@ -106,6 +110,10 @@ public sealed class VerificationCodes(
         var matches = CryptographicOperations.FixedTimeEquals(expected, Encoding.ASCII.GetBytes(typed));
         CryptographicOperations.ZeroMemory(expected);
         var max = Rules.MaxWrongTries;
+        var actor = AuditActor.RecipientAddress(email);
+        var about = new AuditSubjects(SubjectId: code.Id.ToString());
+        // The audit event commits with the code's update, or neither does.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         if (matches)
         {
             // The conditions in the UPDATE make single use and the try limit hold under concurrent requests.
@@ -114,6 +122,9 @@ public sealed class VerificationCodes(
                 .ExecuteUpdateAsync(set => set.SetProperty(c => c.UsedAt, now), cancellationToken);
             if (used == 1)
             {
+                audit.Record(db, actor, AuditActions.RecipientVerified, about, new { method = "code" });
+                await db.SaveChangesAsync(cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
                 logger.LogInformation("Verification code {CodeId} verified", code.Id);
                 return new CodeCheckResult(CodeCheckOutcome.Verified, 0);
             }
@@ -125,6 +136,14 @@ public sealed class VerificationCodes(
             .Where(c => c.Id == code.Id && c.FailedAttempts < max)
             .ExecuteUpdateAsync(set => set.SetProperty(c => c.FailedAttempts, c => c.FailedAttempts + 1), cancellationToken);
         var attempts = await db.VerificationCodes.Where(c => c.Id == code.Id).Select(c => c.FailedAttempts).SingleAsync(cancellationToken);
+        audit.Record(db, actor, AuditActions.CodeFailed, about, new { attempt = attempts, of = max });
+        if (attempts >= max)
+        {
+            audit.Record(db, actor, AuditActions.CodeLocked, about);
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         logger.LogWarning("Wrong verification code for code {CodeId} ({Attempts} of {Max})", code.Id, attempts, max);
         return attempts >= max
             ? new CodeCheckResult(CodeCheckOutcome.Locked, 0)

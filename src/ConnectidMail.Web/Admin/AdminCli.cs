@@ -26,6 +26,8 @@ internal static class AdminCli
                          Without --password the password is read from standard input.
           create-api-key --email E --name N [--expires YYYY-MM-DD | --expires-in-days D]
                          Prints the new key alone on the last line; it is shown once and stored hashed.
+          audit verify   Checks the audit trail's hash chain from the first event to the head and prints
+                         {valid, eventCount, headHash, firstInvalidSequence} as JSON; exits 1 when invalid.
           rotate-keys    [--batch-size N]
                          New key-encryption key; re-wraps every data key under it, then retires the old one
                          (erased by a rotation at least 24 hours later). Content is not re-encrypted.
@@ -50,6 +52,7 @@ internal static class AdminCli
         ["create-user"] = ["email", "role", "password"],
         ["create-api-key"] = ["email", "name", "expires", "expires-in-days"],
         ["rotate-keys"] = ["batch-size"],
+        ["audit verify"] = [],
         ["reset-password"] = ["email", "password"],
         ["disable-user"] = ["email"],
         ["enable-user"] = ["email"],
@@ -73,14 +76,16 @@ internal static class AdminCli
             return Usage;
         }
 
-        var command = args[1];
+        // "audit" has sub-commands: "admin audit verify".
+        var words = args[1] == "audit" && args.Length > 2 ? 2 : 1;
+        var command = string.Join(' ', args[1..(1 + words)]);
         if (!KnownOptions.ContainsKey(command))
         {
             console.Error.WriteLine($"error: unknown command '{command}'. Run 'admin help' for the list.");
             return Usage;
         }
 
-        if (!CliOptions.TryParse(args[2..], KnownOptions[command], out var options, out var parseError))
+        if (!CliOptions.TryParse(args[(1 + words)..], KnownOptions[command], out var options, out var parseError))
         {
             console.Error.WriteLine($"error: {parseError}");
             return Usage;
@@ -114,6 +119,7 @@ internal static class AdminCli
                 "create-user" => await CreateUserAsync(scope.ServiceProvider, options, console),
                 "create-api-key" => await CreateApiKeyAsync(scope.ServiceProvider, options, console),
                 "rotate-keys" => await RotateKeysAsync(scope.ServiceProvider, options, console),
+                "audit verify" => await AuditCommands.VerifyAsync(scope.ServiceProvider, console),
                 "reset-password" => await RecoveryCommands.ResetPasswordAsync(scope.ServiceProvider, options, console),
                 "disable-user" => await RecoveryCommands.SetDisabledAsync(scope.ServiceProvider, options, console, disabled: true),
                 "enable-user" => await RecoveryCommands.SetDisabledAsync(scope.ServiceProvider, options, console, disabled: false),

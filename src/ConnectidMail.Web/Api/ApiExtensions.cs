@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using ConnectidMail.Staff;
 using ConnectidMail.Web.Hardening;
+using ConnectidMail.Web.Audit;
 using ConnectidMail.Web.Messaging;
 using Microsoft.AspNetCore.Authentication;
 
@@ -10,6 +11,7 @@ public static class ApiExtensions
 {
     public const string Policy = "api";
     public const string SenderPolicy = "api-sender";
+    public const string AuditorPolicy = "api-auditor";
 
     public static WebApplicationBuilder AddApi(this WebApplicationBuilder builder)
     {
@@ -22,7 +24,11 @@ public static class ApiExtensions
                 .RequireAuthenticatedUser())
             .AddPolicy(SenderPolicy, policy => policy
                 .AddAuthenticationSchemes(ApiKeyAuthentication.SchemeName)
-                .RequireRole(StaffRoles.Sender));
+                .RequireRole(StaffRoles.Sender))
+            // Keys never carry Admin, so through the API this is the Auditor role; the policy still names both.
+            .AddPolicy(AuditorPolicy, policy => policy
+                .AddAuthenticationSchemes(ApiKeyAuthentication.SchemeName)
+                .RequireRole(StaffRoles.Auditor, StaffRoles.Admin));
         builder.Services.AddOpenApi();
         return builder;
     }
@@ -36,6 +42,7 @@ public static class ApiExtensions
             user.FindFirstValue(ClaimTypes.Email) ?? "",
             [.. user.FindAll(ClaimTypes.Role).Select(c => c.Value)])));
         api.MapMessagesApi();
+        api.MapAuditApi();
 
         // The contract of the API, for integrators and client generators; it describes endpoints only, so it is public.
         app.MapOpenApi();

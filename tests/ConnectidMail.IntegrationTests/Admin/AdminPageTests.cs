@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using ConnectidMail.ApiKeys;
+using ConnectidMail.Audit;
 using ConnectidMail.Staff;
 using ConnectidMail.Testing;
 using Microsoft.EntityFrameworkCore;
@@ -69,7 +70,7 @@ public sealed partial class AdminPageTests(PortalFixture fixture) : IClassFixtur
         Assert.Equal(["Sender"], await Portal.WithUsersAsync(async users => await users.GetRolesAsync((await users.FindByIdAsync(sender.Id))!)));
         Assert.DoesNotContain(
             (await Portal.ChangesAboutAsync(target.Id)).Concat(await Portal.ChangesAboutAsync(sender.Id)),
-            c => c.Action != StaffChangeActions.UserCreated);
+            c => c.Action != AuditActions.UserCreated);
     }
 
     [Fact]
@@ -96,8 +97,8 @@ public sealed partial class AdminPageTests(PortalFixture fixture) : IClassFixtur
         Assert.Contains("Auditor, Sender", details, StringComparison.Ordinal);
 
         var row = Assert.Single(await Portal.ChangesAboutAsync(created.Id));
-        Assert.Equal(StaffChangeActions.UserCreated, row.Action);
-        Assert.Equal(StaffActorKind.Staff, row.ActorKind);
+        Assert.Equal(AuditActions.UserCreated, row.Action);
+        Assert.Equal(AuditActorKind.Staff, row.ActorKind);
         Assert.Equal(admin.Id, row.ActorId);
         Assert.Equal(admin.Email, row.ActorDisplay);
         Assert.Equal(BrowserName, row.UserAgent);
@@ -166,9 +167,9 @@ public sealed partial class AdminPageTests(PortalFixture fixture) : IClassFixtur
 
         var rows = await Portal.ChangesAboutAsync(target.Id);
         Assert.Equal(
-            [StaffChangeActions.UserCreated, StaffChangeActions.UserRolesChanged, StaffChangeActions.UserDisabled, StaffChangeActions.UserEnabled],
+            [AuditActions.UserCreated, AuditActions.UserRolesChanged, AuditActions.UserDisabled, AuditActions.UserEnabled],
             rows.Select(r => r.Action));
-        Assert.Equal("""{"from":["Sender"],"to":["Auditor"]}""", rows[1].Detail);
+        Assert.Equal($$"""{"from":["Sender"],"subject":"{{email}}","to":["Auditor"]}""", rows[1].Detail);
     }
 
     [Fact]
@@ -194,7 +195,7 @@ public sealed partial class AdminPageTests(PortalFixture fixture) : IClassFixtur
         Assert.Equal($"error: {only.Email} is the last enabled admin; make another user an admin first.", cli.Error.Trim());
         Assert.Null((await portal.StoredUserAsync(only.Email!)).DisabledAt);
         Assert.Contains(StaffRoles.Admin, await portal.WithUsersAsync(async users => await users.GetRolesAsync((await users.FindByIdAsync(only.Id))!)));
-        Assert.DoesNotContain(await portal.ChangesAboutAsync(only.Id), c => c.Action != StaffChangeActions.UserCreated);
+        Assert.DoesNotContain(await portal.ChangesAboutAsync(only.Id), c => c.Action != AuditActions.UserCreated);
 
         // With a second enabled admin, the first may step down, and at their next request the pages are closed to them.
         Assert.Equal(0, (await AdminCliRunner.RunAsync(portal, "enable-user", "--email", other.Email!)).ExitCode);
@@ -242,7 +243,7 @@ public sealed partial class AdminPageTests(PortalFixture fixture) : IClassFixtur
         var stored = await Portal.WithDbAsync(db => db.ApiKeys.SingleAsync(k => k.UserId == owner.Id));
         Assert.Equal(new DateTimeOffset(2099, 12, 31, 0, 0, 0, TimeSpan.Zero), stored.ExpiresAt);
         Assert.DoesNotContain(key, await session.Client.GetStringAsync("/admin/api-keys"), StringComparison.Ordinal);
-        Assert.Equal(StaffChangeActions.ApiKeyCreated, Assert.Single(await Portal.ChangesAboutAsync(stored.Id.ToString())).Action);
+        Assert.Equal(AuditActions.ApiKeyCreated, Assert.Single(await Portal.ChangesAboutAsync(stored.Id.ToString())).Action);
     }
 
     [Fact]
@@ -265,7 +266,7 @@ public sealed partial class AdminPageTests(PortalFixture fixture) : IClassFixtur
         Assert.Equal("/admin/api-keys?done=revoked", revoke.Headers.Location!.PathAndQuery);
         Assert.Equal(HttpStatusCode.Unauthorized, await Portal.CallMeAsync(key));
         var row = (await Portal.ChangesAboutAsync(keyId.ToString()))[^1];
-        Assert.Equal((StaffChangeActions.ApiKeyRevoked, StaffActorKind.Staff), (row.Action, row.ActorKind));
+        Assert.Equal((AuditActions.ApiKeyRevoked, AuditActorKind.Staff), (row.Action, row.ActorKind));
     }
 
     /// <summary>Signs a new admin in on the session, whose requests then name a browser of their own.</summary>

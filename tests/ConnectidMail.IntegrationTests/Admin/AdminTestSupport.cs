@@ -1,4 +1,6 @@
 using System.Net.Http.Headers;
+using System.Text.Json;
+using ConnectidMail.Audit;
 using ConnectidMail.Staff;
 using ConnectidMail.Testing;
 using Microsoft.AspNetCore.Identity;
@@ -31,10 +33,17 @@ internal static partial class AdminTestSupport
     public static Task<StaffUser> StoredUserAsync(this PortalFactory portal, string email) =>
         portal.WithDbAsync(db => db.Users.AsNoTracking().SingleAsync(u => u.NormalizedEmail == email.ToUpperInvariant()));
 
-    public static Task<List<StaffChange>> ChangesAboutAsync(this PortalFactory portal, string subjectId) =>
-        portal.WithDbAsync(db => db.StaffChanges.AsNoTracking().Where(c => c.SubjectId == subjectId).OrderBy(c => c.Id).ToListAsync());
+    /// <summary>The audit events about a staff user or API key, in chain order.</summary>
+    public static Task<List<AuditEvent>> ChangesAboutAsync(this PortalFactory portal, string subjectId) =>
+        portal.WithDbAsync(db => db.AuditEvents.AsNoTracking().Where(c => c.SubjectId == subjectId).OrderBy(c => c.Sequence).ToListAsync());
 
-    public static Task<int> CountChangesAsync(this PortalFactory portal) => portal.WithDbAsync(db => db.StaffChanges.CountAsync());
+    /// <summary>Audit events about changes to staff accounts and API keys.</summary>
+    public static Task<int> CountChangesAsync(this PortalFactory portal) =>
+        portal.WithDbAsync(db => db.AuditEvents.CountAsync(c => c.Action.StartsWith("user.") || c.Action.StartsWith("api-key.")));
+
+    /// <summary>The changed user's or key's display name, kept in the event's detail.</summary>
+    public static string? SubjectDisplay(this AuditEvent change) =>
+        change.Detail is null ? null : JsonDocument.Parse(change.Detail).RootElement.GetProperty("subject").GetString();
 
     public static async Task<T> WithUsersAsync<T>(this PortalFactory portal, Func<UserManager<StaffUser>, Task<T>> use)
     {

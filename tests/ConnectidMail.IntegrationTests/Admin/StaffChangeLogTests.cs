@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ConnectidMail.ApiKeys;
+using ConnectidMail.Audit;
 using ConnectidMail.Persistence;
 using ConnectidMail.Staff;
 using ConnectidMail.Testing;
@@ -44,20 +45,20 @@ public sealed class StaffChangeLogTests(PortalFixture fixture) : IClassFixture<P
         var keyRows = await Portal.ChangesAboutAsync(keyId.ToString());
 
         Assert.Equal(
-            [StaffChangeActions.UserCreated, StaffChangeActions.UserDisabled, StaffChangeActions.UserEnabled,
-                StaffChangeActions.UserPasswordReset, StaffChangeActions.UserTwoFactorReset],
+            [AuditActions.UserCreated, AuditActions.UserDisabled, AuditActions.UserEnabled,
+                AuditActions.UserPasswordReset, AuditActions.UserTwoFactorReset],
             userRows.Select(r => r.Action));
-        Assert.Equal([StaffChangeActions.ApiKeyCreated, StaffChangeActions.ApiKeyRevoked], keyRows.Select(r => r.Action));
+        Assert.Equal([AuditActions.ApiKeyCreated, AuditActions.ApiKeyRevoked], keyRows.Select(r => r.Action));
         Assert.All(userRows.Concat(keyRows), row =>
         {
-            Assert.Equal(StaffActorKind.Cli, row.ActorKind);
+            Assert.Equal(AuditActorKind.System, row.ActorKind);
             Assert.Null(row.ActorId);
             Assert.StartsWith("admin CLI", row.ActorDisplay, StringComparison.Ordinal);
             Assert.Equal(TimeSpan.Zero, row.At.Offset);
             Assert.InRange(row.At, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(1));
         });
-        Assert.All(userRows, row => Assert.Equal(email, row.SubjectDisplay));
-        Assert.All(keyRows, row => Assert.Equal($"'logged key' ({key[..10]}) of {email}", row.SubjectDisplay));
+        Assert.All(userRows, row => Assert.Equal(email, row.SubjectDisplay()));
+        Assert.All(keyRows, row => Assert.Equal($"'logged key' ({key[..10]}) of {email}", row.SubjectDisplay()));
         Assert.Equal(["Auditor", "Sender"], JsonDocument.Parse(userRows[0].Detail!).RootElement.GetProperty("roles").EnumerateArray().Select(r => r.GetString()));
 
         var everything = string.Join("\n", userRows.Concat(keyRows).Select(r => JsonSerializer.Serialize(r)));
@@ -100,10 +101,10 @@ public sealed class StaffChangeLogTests(PortalFixture fixture) : IClassFixture<P
         var before = await portal.StoredUserAsync(email);
         await portal.WithDbAsync(db => db.Database.ExecuteSqlRawAsync(DatabaseLane.Current == DatabaseProvider.Postgres
             ? """
-              CREATE FUNCTION refuse_staff_changes() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'change log unavailable'; END; $$;
-              CREATE TRIGGER refuse_staff_changes BEFORE INSERT ON "StaffChanges" FOR EACH ROW EXECUTE FUNCTION refuse_staff_changes();
+              CREATE FUNCTION refuse_staff_changes() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit trail unavailable'; END; $$;
+              CREATE TRIGGER refuse_staff_changes BEFORE INSERT ON "AuditEvents" FOR EACH ROW EXECUTE FUNCTION refuse_staff_changes();
               """
-            : "CREATE TRIGGER refuse_staff_changes BEFORE INSERT ON StaffChanges BEGIN SELECT RAISE(ABORT, 'change log unavailable'); END;"));
+            : "CREATE TRIGGER refuse_staff_changes BEFORE INSERT ON AuditEvents BEGIN SELECT RAISE(ABORT, 'audit trail unavailable'); END;"));
 
         await using (var scope = portal.Services.CreateAsyncScope())
         {
@@ -130,15 +131,16 @@ public sealed class StaffChangeLogTests(PortalFixture fixture) : IClassFixture<P
     private static async Task AssertRefusedByTheLogAsync(Func<Task> change)
     {
         var error = await Assert.ThrowsAnyAsync<DbUpdateException>(change);
-        Assert.Contains("change log unavailable", error.InnerException?.Message, StringComparison.Ordinal);
+        Assert.Contains("audit trail unavailable", error.InnerException?.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void The_log_has_no_way_to_change_a_row()
     {
-        // Append-only in the code: every property is init-only, so no code path can alter a recorded change.
-        var settable = typeof(StaffChange).GetProperties()
-            .Where(p => p.SetMethod is { } set && !set.ReturnParameter.GetRequiredCustomModifiers().Contains(typeof(System.Runtime.CompilerServices.IsExternalInit)))
+        // Append-only in the code: outside the core library every property is init-only (the chain fields are set
+        // only by the save that appends the event), so no code path can alter a recorded change.
+        var settable = typeof(AuditEvent).GetProperties()
+            .Where(p => p.SetMethod is { IsPublic: true } set && !set.ReturnParameter.GetRequiredCustomModifiers().Contains(typeof(System.Runtime.CompilerServices.IsExternalInit)))
             .Select(p => p.Name);
         Assert.Empty(settable);
     }

@@ -11,6 +11,9 @@ namespace ConnectidMail.Migrations.Sqlite.Migrations
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "StaffChanges");
+
             migrationBuilder.CreateTable(
                 name: "AuditEvents",
                 columns: table => new
@@ -79,6 +82,38 @@ namespace ConnectidMail.Migrations.Sqlite.Migrations
         {
             migrationBuilder.DropTable(
                 name: "AuditEvents");
+
+            migrationBuilder.CreateTable(
+                name: "StaffChanges",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Action = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    ActorDisplay = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    ActorId = table.Column<string>(type: "TEXT", maxLength: 450, nullable: true),
+                    ActorKind = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    At = table.Column<long>(type: "INTEGER", nullable: false),
+                    Detail = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    IpAddress = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    SubjectDisplay = table.Column<string>(type: "TEXT", maxLength: 512, nullable: false),
+                    SubjectId = table.Column<string>(type: "TEXT", maxLength: 450, nullable: false),
+                    UserAgent = table.Column<string>(type: "TEXT", maxLength: 512, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_StaffChanges", x => x.Id);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_StaffChanges_At",
+                table: "StaffChanges",
+                column: "At");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_StaffChanges_SubjectId",
+                table: "StaffChanges",
+                column: "SubjectId");
         }
     }
 }

@@ -1,5 +1,6 @@
 ﻿using System;
 using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
@@ -11,6 +12,9 @@ namespace ConnectidMail.Migrations.Postgres.Migrations
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "StaffChanges");
+
             migrationBuilder.CreateTable(
                 name: "AuditEvents",
                 columns: table => new
@@ -79,6 +83,38 @@ namespace ConnectidMail.Migrations.Postgres.Migrations
         {
             migrationBuilder.DropTable(
                 name: "AuditEvents");
+
+            migrationBuilder.CreateTable(
+                name: "StaffChanges",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    Action = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    ActorDisplay = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    ActorId = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: true),
+                    ActorKind = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    At = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    Detail = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    IpAddress = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    SubjectDisplay = table.Column<string>(type: "character varying(512)", maxLength: 512, nullable: false),
+                    SubjectId = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: false),
+                    UserAgent = table.Column<string>(type: "character varying(512)", maxLength: 512, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_StaffChanges", x => x.Id);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_StaffChanges_At",
+                table: "StaffChanges",
+                column: "At");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_StaffChanges_SubjectId",
+                table: "StaffChanges",
+                column: "SubjectId");
         }
     }
 }

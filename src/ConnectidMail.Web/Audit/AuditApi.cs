@@ -1,0 +1,31 @@
+using ConnectidMail.Audit;
+using ConnectidMail.Web.Api;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace ConnectidMail.Web.Audit;
+
+internal static class AuditApi
+{
+    public static RouteGroupBuilder MapAuditApi(this RouteGroupBuilder api)
+    {
+        var audit = api.MapGroup("/audit").RequireAuthorization(ApiExtensions.AuditorPolicy).WithTags("Audit");
+
+        // The whole chain from the first event to the head; invalid when any event was edited, deleted or moved.
+        audit.MapGet("/verify", async (AuditVerifier verifier, CancellationToken cancellationToken) =>
+            TypedResults.Ok(await verifier.VerifyAsync([], cancellationToken)));
+
+        // Events with their hashes, in chain order; from and to are ISO 8601 UTC and inclusive.
+        audit.MapGet("/events", async Task<Results<Ok<AuditEventPage>, ProblemHttpResult>> (
+            AuditSearch search, CancellationToken cancellationToken, Guid? messageId, DateTimeOffset? from, DateTimeOffset? to, int page = 1, int pageSize = 50) =>
+        {
+            if (page < 1 || pageSize < 1 || pageSize > AuditSearch.MaxPageSize)
+            {
+                return TypedResults.Problem(
+                    $"page must be at least 1 and pageSize between 1 and {AuditSearch.MaxPageSize}.", statusCode: StatusCodes.Status400BadRequest, title: "Bad paging.");
+            }
+
+            return TypedResults.Ok(await search.FindAsync(messageId, from, to, page, pageSize, cancellationToken));
+        });
+        return api;
+    }
+}
