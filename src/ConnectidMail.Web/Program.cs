@@ -14,6 +14,7 @@ using ConnectidMail.Web.Components;
 using ConnectidMail.Web.Health;
 using ConnectidMail.Web.KeyRing;
 using ConnectidMail.Web.Messaging;
+using ConnectidMail.Web.Passkeys;
 using ConnectidMail.Web.Recipient;
 
 return await Program.RunAsync(args, ConsoleStreams.System);
@@ -40,6 +41,7 @@ public partial class Program
         builder.AddVerification();
         builder.AddConsent();
         builder.AddRecipientLinks();
+        builder.AddRecipientPasskeys();
         builder.AddKeyRing();
         builder.AddStaffSignIn();
         builder.AddApi();
@@ -67,6 +69,7 @@ public partial class Program
         app.MapStaffSignIn();
         app.MapMessagingEndpoints();
         app.MapRecipientLinks();
+        app.MapRecipientPasskeys();
         app.MapApi();
         app.MapHealth();
         await app.RunAsync();

@@ -3,6 +3,7 @@ using ConnectidMail.Consent;
 using ConnectidMail.Keys;
 using ConnectidMail.Mail;
 using ConnectidMail.Messaging;
+using ConnectidMail.Passkeys;
 using ConnectidMail.Staff;
 using ConnectidMail.Verification;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
@@ -47,6 +48,12 @@ public sealed class ConnectidDbContext(DbContextOptions<ConnectidDbContext> opti
     public DbSet<RecipientSessionUnlock> RecipientSessionUnlocks => Set<RecipientSessionUnlock>();
 
     public DbSet<ConsentRecord> ConsentRecords => Set<ConsentRecord>();
+
+    public DbSet<RecipientPasskey> RecipientPasskeys => Set<RecipientPasskey>();
+
+    public DbSet<RecipientPasskeyUnlock> RecipientPasskeyUnlocks => Set<RecipientPasskeyUnlock>();
+
+    public DbSet<PasskeyChallenge> PasskeyChallenges => Set<PasskeyChallenge>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
