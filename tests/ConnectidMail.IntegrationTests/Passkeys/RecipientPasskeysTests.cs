@@ -3,7 +3,6 @@ using ConnectidMail.Passkeys;
 using ConnectidMail.Testing;
 using ConnectidMail.Verification;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Time.Testing;
 using static ConnectidMail.IntegrationTests.Messaging.MessagingTestSupport;
 using static ConnectidMail.IntegrationTests.Verification.RecipientTestSupport;
 
