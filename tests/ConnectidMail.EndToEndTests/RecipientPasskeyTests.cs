@@ -63,6 +63,16 @@ public sealed partial class RecipientPasskeyTests(BrowserFixture browser, Recipi
         await Page.GetByLabel("Name", new() { Exact = true }).FillAsync("My phone");
         await Page.GetByRole(AriaRole.Button, new() { Name = "Rename", Exact = true }).ClickAsync();
         await Expect(Page.GetByRole(AriaRole.Heading, new() { Name = "My phone", Exact = true })).ToBeVisibleAsync();
+
+        // Removed (the passkey verification was minutes ago at most), it is no longer offered on the way in.
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Remove My phone", Exact = true }).ClickAsync();
+        await Expect(Page.Locator("#passkeys-notice")).ToContainTextAsync("Passkey removed");
+        await Expect(Page.GetByText("You have no passkeys yet.")).ToBeVisibleAsync();
+        await SignOutAsync();
+        await Session.GotoAsync(link);
+        await Session.WaitForPathAsync("/verify");
+        await Expect(Page.GetByRole(AriaRole.Button, new() { Name = "Email me a code", Exact = true })).ToBeVisibleAsync();
+        await Expect(Page.GetByRole(AriaRole.Button, new() { Name = "Use a passkey", Exact = true })).ToHaveCountAsync(0);
         Assert.True(Session.BrowserErrors.Count == 0, "The browser reported errors:\n" + string.Join("\n", Session.BrowserErrors));
     }
 
