@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh machine that has only the .NET SDK: installs what the tests need
-# when it is missing (Chromium for the browser tests, PostgreSQL 15 for the PostgreSQL lane), checks
-# formatting, runs every test project, then the integration tests a second time on PostgreSQL, and ends
+# when it is missing (Chromium for the browser tests, PostgreSQL 15 for the PostgreSQL lane, qpdf to check
+# generated PDFs), checks formatting, runs every test project, then the integration tests a second time on PostgreSQL, and ends
 # with the line "N passed, N failed[, N skipped]" computed from the test results of both runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +11,7 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 [ -e /usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf ] || missing+=(fonts-liberation)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 [ -x /usr/lib/postgresql/15/bin/initdb ] || missing+=(postgresql)
+command -v qpdf >/dev/null 2>&1 || missing+=(qpdf)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing ${missing[*]} ..."
   sudo_cmd=()

@@ -10,6 +10,7 @@ using ConnectidMail.Web;
 using ConnectidMail.Web.Account;
 using ConnectidMail.Web.Admin;
 using ConnectidMail.Web.Api;
+using ConnectidMail.Web.Audit;
 using ConnectidMail.Web.Components;
 using ConnectidMail.Web.Health;
 using ConnectidMail.Web.KeyRing;
@@ -34,6 +35,7 @@ public partial class Program
         builder.AddStorage();
         builder.AddDatabase();
         builder.AddKeys();
+        builder.AddAuditTrail();
         builder.AddMail();
         builder.AddStaffAccounts();
         builder.AddApiKeys();

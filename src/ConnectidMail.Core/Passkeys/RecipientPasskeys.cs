@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using ConnectidMail.Audit;
 using ConnectidMail.Persistence;
 using ConnectidMail.Verification;
 using Fido2NetLib;
@@ -18,6 +19,7 @@ namespace ConnectidMail.Passkeys;
 public sealed class RecipientPasskeys(
     ConnectidDbContext db,
     IFido2 fido2,
+    AuditTrail audit,
     IOptions<PasskeyOptions> options,
     TimeProvider clock,
     ILogger<RecipientPasskeys> logger)
@@ -58,6 +60,7 @@ public sealed class RecipientPasskeys(
         if (challenge is null || challenge.SessionId != session.Id || challenge.NormalizedEmail != session.NormalizedEmail)
         {
             logger.LogWarning("Passkey enrolment refused in session {SessionId}: unknown, used or expired challenge", session.Id);
+            await RecordFailureAsync(session.Email, PasskeyCeremonies.Enrol, PasskeyFailure.UnknownChallenge, null, cancellationToken);
             return new PasskeyEnrolmentResult(PasskeyFailure.UnknownChallenge);
         }
 
@@ -74,6 +77,7 @@ public sealed class RecipientPasskeys(
         catch (Fido2VerificationException e)
         {
             logger.LogWarning("Passkey enrolment refused in session {SessionId}: {Reason}", session.Id, e.Code);
+            await RecordFailureAsync(session.Email, PasskeyCeremonies.Enrol, PasskeyFailure.Invalid, null, cancellationToken);
             return new PasskeyEnrolmentResult(PasskeyFailure.Invalid);
         }
 
@@ -101,6 +105,8 @@ public sealed class RecipientPasskeys(
             db.RecipientPasskeyUnlocks.AddRange(unlocked.Select(m => new RecipientPasskeyUnlock { PasskeyId = passkey.Id, MessageId = m }));
         }
 
+        audit.Record(db, ActorFor(session.Email, session.Id), AuditActions.PasskeyAdded, new AuditSubjects(SubjectId: passkey.Id.ToString()),
+            new { enrolledAfter = session.Method, sessionId = session.Id, accessCodesEntered = session.Method == VerificationMethods.Code ? db.RecipientPasskeyUnlocks.Local.Count(u => u.PasskeyId == passkey.Id) : 0 });
         await db.SaveChangesAsync(cancellationToken);
         logger.LogInformation("Passkey {PasskeyId} added in session {SessionId} (after {Method})", passkey.Id, session.Id, session.Method);
         return new PasskeyEnrolmentResult(null, passkey.Id, passkey.Name);
@@ -130,6 +136,7 @@ public sealed class RecipientPasskeys(
         if (challenge is null || challenge.NormalizedEmail != normalized)
         {
             logger.LogWarning("Passkey verification refused: unknown, used or expired challenge");
+            await RecordFailureAsync(email, PasskeyCeremonies.Verify, PasskeyFailure.UnknownChallenge, null, cancellationToken);
             return new PasskeyVerificationResult(PasskeyFailure.UnknownChallenge);
         }
 
@@ -138,6 +145,7 @@ public sealed class RecipientPasskeys(
         if (passkey is null)
         {
             logger.LogWarning("Passkey verification refused: the credential is not one of the address's passkeys");
+            await RecordFailureAsync(email, PasskeyCeremonies.Verify, PasskeyFailure.UnknownCredential, null, cancellationToken);
             return new PasskeyVerificationResult(PasskeyFailure.UnknownCredential);
         }
 
@@ -158,16 +166,19 @@ public sealed class RecipientPasskeys(
         {
             // A counter at or below the stored one: the key may have been copied to another authenticator.
             logger.LogWarning("Passkey {PasskeyId} refused: its signature counter went backwards (stored {Stored}); possible cloned authenticator", passkey.Id, passkey.SignCount);
+            await RecordFailureAsync(email, PasskeyCeremonies.Verify, PasskeyFailure.CounterWentBackwards, passkey.Id, cancellationToken);
             return new PasskeyVerificationResult(PasskeyFailure.CounterWentBackwards);
         }
         catch (Fido2VerificationException e)
         {
             logger.LogWarning("Passkey {PasskeyId} verification refused: {Reason}", passkey.Id, e.Code);
+            await RecordFailureAsync(email, PasskeyCeremonies.Verify, PasskeyFailure.Invalid, passkey.Id, cancellationToken);
             return new PasskeyVerificationResult(PasskeyFailure.Invalid);
         }
 
         passkey.SignCount = verified.SignCount;
         passkey.LastUsedAt = clock.GetUtcNow();
+        audit.Record(db, ActorFor(email, null), AuditActions.RecipientVerified, new AuditSubjects(SubjectId: passkey.Id.ToString()), new { method = VerificationMethods.Passkey });
         await db.SaveChangesAsync(cancellationToken);
         logger.LogInformation("Passkey {PasskeyId} verified its address", passkey.Id);
         return new PasskeyVerificationResult(null, passkey.Id);
@@ -196,6 +207,7 @@ public sealed class RecipientPasskeys(
         }
 
         passkey.Name = name.Trim();
+        audit.Record(db, ActorFor(session.Email, session.Id), AuditActions.PasskeyRenamed, new AuditSubjects(SubjectId: passkey.Id.ToString()), new { name = passkey.Name });
         await db.SaveChangesAsync(cancellationToken);
         logger.LogInformation("Passkey {PasskeyId} renamed in session {SessionId}", passkey.Id, session.Id);
         return true;
@@ -209,12 +221,15 @@ public sealed class RecipientPasskeys(
             return PasskeyRemoval.NeedsRecentVerification;
         }
 
-        var removed = await db.RecipientPasskeys.Where(p => p.Id == passkeyId && p.NormalizedEmail == session.NormalizedEmail).ExecuteDeleteAsync(cancellationToken);
-        if (removed == 0)
+        var passkey = await db.RecipientPasskeys.SingleOrDefaultAsync(p => p.Id == passkeyId && p.NormalizedEmail == session.NormalizedEmail, cancellationToken);
+        if (passkey is null)
         {
             return PasskeyRemoval.NotFound;
         }
 
+        db.RecipientPasskeys.Remove(passkey);
+        audit.Record(db, ActorFor(session.Email, session.Id), AuditActions.PasskeyRemoved, new AuditSubjects(SubjectId: passkeyId.ToString()), new { sessionId = session.Id });
+        await db.SaveChangesAsync(cancellationToken);
         logger.LogInformation("Passkey {PasskeyId} removed in session {SessionId}", passkeyId, session.Id);
         return PasskeyRemoval.Removed;
     }
@@ -244,6 +259,16 @@ public sealed class RecipientPasskeys(
 
         return passkey.EnrolledAfter == VerificationMethods.Code
             && (!messageHasAccessCode || await db.RecipientPasskeyUnlocks.AnyAsync(u => u.PasskeyId == passkeyId && u.MessageId == messageId, cancellationToken));
+    }
+
+    /// <summary>A recipient is known by address (and session, when there is one), not by a recipient row: passkeys belong to addresses.</summary>
+    private static AuditActor ActorFor(string email, Guid? sessionId) => new(AuditActorKind.Recipient, sessionId?.ToString(), email.Trim());
+
+    private async Task RecordFailureAsync(string email, string ceremony, PasskeyFailure reason, Guid? passkeyId, CancellationToken cancellationToken)
+    {
+        audit.Record(db, ActorFor(email, null), AuditActions.PasskeyFailed, new AuditSubjects(SubjectId: passkeyId?.ToString()),
+            new { ceremony, reason = System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(reason.ToString()) });
+        await db.SaveChangesAsync(cancellationToken);
     }
 
     private async Task StoreChallengeAsync(byte[] challenge, string ceremony, string normalizedEmail, Guid? sessionId, string optionsJson, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using ConnectidMail.ApiKeys;
+using ConnectidMail.Audit;
 using ConnectidMail.Consent;
 using ConnectidMail.Keys;
 using ConnectidMail.Mail;
@@ -54,6 +55,9 @@ public sealed class ConnectidDbContext(DbContextOptions<ConnectidDbContext> opti
     public DbSet<RecipientPasskeyUnlock> RecipientPasskeyUnlocks => Set<RecipientPasskeyUnlock>();
 
     public DbSet<PasskeyChallenge> PasskeyChallenges => Set<PasskeyChallenge>();
+
+    /// <summary>Append-only and hash-chained: rows are added through <see cref="AuditTrail"/>, never updated or deleted.</summary>
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -1,3 +1,4 @@
+using ConnectidMail.Audit;
 using ConnectidMail.Messaging;
 using ConnectidMail.Passkeys;
 using ConnectidMail.Testing;
@@ -42,6 +43,15 @@ public sealed class RecipientPasskeysTests
         var used = await portal.WithDbAsync(db => db.RecipientPasskeys.AsNoTracking().SingleAsync(p => p.Id == enrolment.PasskeyId));
         Assert.Equal(42, used.SignCount);
         Assert.Equal(clock.GetUtcNow(), used.LastUsedAt);
+
+        // Both recorded in the audit trail, by the record's id, with the method and no credential material.
+        var subject = enrolment.PasskeyId.ToString();
+        var events = await portal.WithDbAsync(db => db.AuditEvents.AsNoTracking().Where(e => e.SubjectId == subject).OrderBy(e => e.Sequence).ToListAsync());
+        Assert.Equal([AuditActions.PasskeyAdded, AuditActions.RecipientVerified], events.Select(e => e.Action));
+        Assert.All(events, e => Assert.Equal(anna, e.ActorDisplay));
+        Assert.Contains("\"enrolledAfter\":\"code\"", events[0].Detail, StringComparison.Ordinal);
+        Assert.Contains("\"method\":\"passkey\"", events[1].Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain(Convert.ToBase64String(authenticator.CredentialId), string.Concat(events.Select(e => e.Detail)), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -90,6 +100,8 @@ public sealed class RecipientPasskeysTests
 
         var freshSession = await StartSessionAsync(portal, anna, VerificationMethods.Code);
         Assert.Equal(PasskeyRemoval.Removed, await UseAsync<RecipientPasskeys, PasskeyRemoval>(portal, p => p.RemoveAsync(freshSession, passkeyId)));
+        var subject = passkeyId.ToString();
+        Assert.Single(await portal.WithDbAsync(db => db.AuditEvents.AsNoTracking().Where(e => e.SubjectId == subject && e.Action == AuditActions.PasskeyRemoved).ToListAsync()));
 
         Assert.Equal(PasskeyFailure.UnknownCredential, (await VerifyAsync(portal, anna, authenticator)).Failure);
         Assert.False(await UseAsync<RecipientPasskeys, bool>(portal, p => p.HasPasskeyAsync(anna)));
@@ -184,6 +196,9 @@ public sealed class RecipientPasskeysTests
         Assert.Equal(PasskeyFailure.CounterWentBackwards, (await VerifyAsync(portal, anna, authenticator)).Failure);
 
         Assert.Equal(10, (await portal.WithDbAsync(db => db.RecipientPasskeys.AsNoTracking().SingleAsync(p => p.Id == passkeyId))).SignCount);
+        var subject = passkeyId.ToString();
+        var failures = await portal.WithDbAsync(db => db.AuditEvents.AsNoTracking().Where(e => e.SubjectId == subject && e.Action == AuditActions.PasskeyFailed).ToListAsync());
+        Assert.Equal(2, failures.Count(e => e.Detail!.Contains("\"reason\":\"counter-went-backwards\"", StringComparison.Ordinal)));
         Assert.Equal(2, logs.Lines.Count(l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("signature counter went backwards", StringComparison.Ordinal) && l.Contains($"{passkeyId}", StringComparison.Ordinal)));
         // The original, ahead of the stored count, still works.
         authenticator.Counter = 20;

@@ -1,0 +1,22 @@
+using ConnectidMail.Persistence;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+
+namespace ConnectidMail.Audit;
+
+public static class AuditExtensions
+{
+    public static IHostApplicationBuilder AddAudit(this IHostApplicationBuilder builder)
+    {
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        // The web project replaces this with the HTTP request's address and browser.
+        builder.Services.TryAddSingleton<IAuditRequestOrigin, NoRequestOrigin>();
+        builder.Services.AddSingleton<AuditTrail>();
+        builder.Services.AddScoped<AuditVerifier>();
+        builder.Services.AddSingleton<AuditChainInterceptor>();
+        builder.Services.ConfigureDbContext<ConnectidDbContext>(
+            (services, options) => options.AddInterceptors(services.GetRequiredService<AuditChainInterceptor>()));
+        return builder;
+    }
+}
