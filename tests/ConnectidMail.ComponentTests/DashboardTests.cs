@@ -1,7 +1,10 @@
 using System.Globalization;
+using ConnectidMail.Messaging;
 using ConnectidMail.Staff;
+using ConnectidMail.Uploads;
 using ConnectidMail.Web.Components.Pages;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace ConnectidMail.ComponentTests;
 
@@ -32,6 +35,16 @@ public sealed class DashboardTests(PortalFixture fixture) : BunitContext
             Assert.InRange(created, DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddMinutes(1));
         });
         Assert.Equal($"{PortalFixture.Staff.Count} staff account(s)", cut.Find("table caption").TextContent);
+    }
+
+    [Fact]
+    public async Task An_admin_sees_that_malware_scanning_is_off_and_the_accepted_file_types()
+    {
+        await using var scope = fixture.CreateScope();
+        var cut = RenderDashboardFor(scope, PortalFixture.Admin);
+
+        Assert.Equal("Malware scanning: off", cut.Find("#malware-scanning").TextContent);
+        Assert.Equal($"Accepted file types: {string.Join(", ", FileTypes.DefaultAllowed)}", cut.Find("#accepted-file-types").TextContent);
     }
 
     [Fact]
@@ -89,6 +102,7 @@ public sealed class DashboardTests(PortalFixture fixture) : BunitContext
     private IRenderedComponent<Dashboard> RenderDashboardFor(AsyncServiceScope scope, StaffMember member)
     {
         Services.AddSingleton(scope.ServiceProvider.GetRequiredService<StaffAccounts>());
+        Services.AddSingleton(scope.ServiceProvider.GetRequiredService<IOptions<PolicyOptions>>());
         var auth = AddAuthorization();
         auth.SetAuthorized(member.Email);
         auth.SetRoles([.. member.Roles]);

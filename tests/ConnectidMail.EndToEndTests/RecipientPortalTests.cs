@@ -1,6 +1,5 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using ConnectidMail.Staff;
@@ -30,7 +29,7 @@ public sealed partial class RecipientPortalTests(BrowserFixture browser, Recipie
         using var sender = await SenderClientAsync();
         var recipient = $"reader-{Guid.NewGuid():N}@example.com";
         var subject = $"Lab results {Guid.NewGuid():N}"[..24];
-        var file = RandomNumberGenerator.GetBytes(200_000);
+        var file = SampleFiles.For("results.pdf", 200_000);
         var messageId = await SendWithFileAsync(sender, recipient, subject, "Dear patient,\n\nyour **results** are attached.", ("results.pdf", file));
         var link = LinkIn(await portal.Mail.WaitForMessageAsync(m => IsTo(m, recipient), TimeSpan.FromSeconds(20)));
         var token = link[(link.LastIndexOf('/') + 1)..];

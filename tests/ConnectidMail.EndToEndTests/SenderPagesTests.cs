@@ -137,6 +137,25 @@ public sealed partial class SenderPagesTests(BrowserFixture browser, MailPortalF
     }
 
     [Fact]
+    public async Task A_program_renamed_pdf_is_refused_by_the_portal_and_the_page_says_why_at_the_files_field()
+    {
+        var sender = await Portal.CreateUserAsync(StaffRoles.Sender);
+        await Session.SignInAsync(sender);
+        await Session.GotoAsync("/compose");
+        await ToBox.FillAsync("someone@example.com");
+        await SubjectBox.FillAsync("Invoice");
+        var elf = new byte[2_000];
+        "\u007fELF\u0002\u0001\u0001"u8.CopyTo(elf);
+        await FilesInput.SetInputFilesAsync(new FilePayload { Name = "invoice.pdf", MimeType = "application/pdf", Buffer = elf });
+
+        await SendButton.ClickAsync();
+
+        await Expect(Page.Locator("#files-error")).ToHaveTextAsync("'invoice.pdf' is a program or script, which is never accepted.");
+        await Expect(FilesInput).ToHaveAttributeAsync("aria-invalid", "true");
+        Assert.Equal("/compose", Session.CurrentPath);
+    }
+
+    [Fact]
     public async Task A_file_over_the_policy_limit_is_refused_by_the_page_before_any_upload()
     {
         var sender = await Portal.CreateUserAsync(StaffRoles.Sender);

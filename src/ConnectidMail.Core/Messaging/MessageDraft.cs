@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using ConnectidMail.Crypto;
 using ConnectidMail.Keys;
 using ConnectidMail.Storage;
+using ConnectidMail.Uploads;
 
 namespace ConnectidMail.Messaging;
 
@@ -17,11 +18,13 @@ public sealed class MessageDraft : IAsyncDisposable
     private readonly BlobStore blobs;
     private readonly KeyStore keys;
     private readonly PolicyOptions policy;
+    private readonly UploadChecks checks;
     private readonly List<DraftFile> files = [];
     private bool sent;
 
-    internal MessageDraft(Guid messageId, byte[] dataKey, BlobStore blobs, KeyStore keys, PolicyOptions policy)
+    internal MessageDraft(Guid messageId, byte[] dataKey, BlobStore blobs, KeyStore keys, PolicyOptions policy, UploadChecks checks)
     {
+        this.checks = checks;
         MessageId = messageId;
         this.dataKey = dataKey;
         this.blobs = blobs;
@@ -37,7 +40,10 @@ public sealed class MessageDraft : IAsyncDisposable
 
     internal ReadOnlySpan<byte> DataKey => dataKey;
 
-    /// <summary>Encrypts <paramref name="content"/> into a new blob, refusing it (and deleting what was written) past a policy limit.</summary>
+    /// <summary>
+    /// Encrypts <paramref name="content"/> into a new blob, refusing it (and deleting what was written) past a policy limit
+    /// or when <see cref="UploadChecks"/> refuse it.
+    /// </summary>
     public async Task AddFileAsync(string? fileName, Stream content, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(content);
@@ -49,6 +55,7 @@ public sealed class MessageDraft : IAsyncDisposable
 
         var name = FileNames.Clean(fileName);
         var attachmentId = Guid.NewGuid();
+        await using var inspection = await checks.BeginAsync(name, MessageId, attachmentId, cancellationToken);
         long size = 0;
         var blob = await blobs.WriteAsync(
             async (destination, ct) =>
@@ -73,6 +80,7 @@ public sealed class MessageDraft : IAsyncDisposable
                                 "files", $"All files of a message together may be at most {ByteSize.Format(policy.MaxMessageBytes)}.", tooLarge: true);
                         }
 
+                        await inspection.InspectAsync(buffer.AsMemory(0, read), ct);
                         await encrypting.WriteAsync(buffer.AsMemory(0, read), ct);
                     }
                 }
@@ -82,6 +90,7 @@ public sealed class MessageDraft : IAsyncDisposable
                     ArrayPool<byte>.Shared.Return(buffer);
                 }
 
+                await inspection.CompleteAsync(ct);
                 await encrypting.CompleteAsync(ct);
             },
             cancellationToken);

@@ -1,3 +1,5 @@
+using ConnectidMail.Uploads;
+
 namespace ConnectidMail.Messaging;
 
 /// <summary>
@@ -11,6 +13,9 @@ public sealed class MessageRejectedException(string title, IReadOnlyDictionary<s
 
     /// <summary>The refusal is about size (a file or the message over its limit): HTTP 413 rather than 400.</summary>
     public bool TooLarge { get; } = tooLarge;
+
+    /// <summary>Set when the upload checks refused a file: what to record in the audit trail.</summary>
+    public UploadRejection? Upload { get; init; }
 
     public static MessageRejectedException ForField(string field, string message, bool tooLarge = false) =>
         new(message, new Dictionary<string, string[]> { [field] = [message] }, tooLarge);

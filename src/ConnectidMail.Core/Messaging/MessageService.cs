@@ -5,6 +5,7 @@ using ConnectidMail.Keys;
 using ConnectidMail.Mail;
 using ConnectidMail.Persistence;
 using ConnectidMail.Storage;
+using ConnectidMail.Uploads;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -19,6 +20,7 @@ public sealed class MessageService(
     IMailOutbox outbox,
     NotificationMailComposer notifications,
     IOptions<PolicyOptions> policy,
+    UploadChecks uploadChecks,
     TimeProvider clock,
     ILogger<MessageService> logger)
 {
@@ -33,7 +35,7 @@ public sealed class MessageService(
     {
         var id = Guid.NewGuid();
         var dataKey = await keys.CreateDataKeyAsync(id, cancellationToken);
-        return new MessageDraft(id, dataKey, blobs, keys, policy.Value);
+        return new MessageDraft(id, dataKey, blobs, keys, policy.Value, uploadChecks);
     }
 
     /// <summary>

@@ -11,6 +11,7 @@ public static class MessagingExtensions
     public static IHostApplicationBuilder AddMessaging(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<PolicyOptions>().Bind(builder.Configuration.GetSection(PolicyOptions.Section)).ValidateOnStart();
+        builder.Services.AddSingleton<IConfigureOptions<PolicyOptions>, AllowedFileTypesSetup>();
         builder.Services.AddSingleton<IValidateOptions<PolicyOptions>, PolicyOptionsValidator>();
         builder.Services.AddOptions<PortalOptions>().Bind(builder.Configuration.GetSection(PortalOptions.Section)).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<PortalOptions>, PortalOptionsValidator>();

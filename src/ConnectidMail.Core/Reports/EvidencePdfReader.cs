@@ -4,7 +4,6 @@ using System.Security.Cryptography.Pkcs;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.RegularExpressions;
-using PdfSharp.Pdf;
 using PdfSharp.Pdf.IO;
 
 namespace ConnectidMail.Reports;

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using ConnectidMail.Messaging;
+using ConnectidMail.Uploads;
+using ConnectidMail.Web.Audit;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.WebUtilities;
@@ -13,7 +15,7 @@ namespace ConnectidMail.Web.Messaging;
 /// <c>message</c> part and <c>files</c> parts. Files are encrypted to blobs while they stream in; nothing is buffered
 /// whole and nothing is kept when the message is refused.
 /// </summary>
-internal sealed class MessageSubmission(MessageService messages, IOptions<PolicyOptions> policy, IOptions<JsonOptions> json)
+internal sealed class MessageSubmission(MessageService messages, UploadRejections uploadRejections, IOptions<PolicyOptions> policy, IOptions<JsonOptions> json)
 {
     /// <summary>The largest message part (JSON): a body at its limit with every character escaped fits.</summary>
     public const int MaxMessagePartBytes = 2 * 1024 * 1024;
@@ -34,11 +36,20 @@ internal sealed class MessageSubmission(MessageService messages, IOptions<Policy
             limit.MaxRequestBodySize = isJson ? MaxMessagePartBytes : policy.Value.MaxUploadRequestBytes;
         }
 
-        await using var draft = await messages.BeginAsync(cancellationToken);
-        var message = isJson
-            ? await ReadMessagePartAsync(request.Body, cancellationToken)
-            : await ReadMultipartAsync(request, mediaType!, draft, cancellationToken);
-        return await messages.SendAsync(draft, message, sender, cancellationToken);
+        try
+        {
+            await using var draft = await messages.BeginAsync(cancellationToken);
+            var message = isJson
+                ? await ReadMessagePartAsync(request.Body, cancellationToken)
+                : await ReadMultipartAsync(request, mediaType!, draft, cancellationToken);
+            return await messages.SendAsync(draft, message, sender, cancellationToken);
+        }
+        catch (MessageRejectedException e) when (e.Upload is not null)
+        {
+            // After the draft is gone: the audit event is the only thing the refused upload leaves.
+            await uploadRejections.RecordAsync(request.HttpContext.ToAuditActor(), e.Upload, CancellationToken.None);
+            throw;
+        }
     }
 
     private async Task<MessageRequest> ReadMultipartAsync(

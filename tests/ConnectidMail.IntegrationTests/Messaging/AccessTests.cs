@@ -141,7 +141,7 @@ public sealed class AccessTests(PortalFixture fixture) : IClassFixture<PortalFix
         using var form = new MultipartFormDataContent
         {
             { MessagePart(Message), "message" },
-            { new ByteArrayContent(RandomBytes(100)), "files", "private.txt" },
+            { new ByteArrayContent(SampleFiles.For("private.txt", 100)), "files", "private.txt" },
         };
         using var response = await client.PostAsync("/api/v1/messages", form);
         var created = await ReadJsonAsync(response, HttpStatusCode.Created);
@@ -155,7 +155,7 @@ public sealed class AccessTests(PortalFixture fixture) : IClassFixture<PortalFix
         using var form = new MultipartFormDataContent
         {
             { MessagePart(Message), "message" },
-            { new ByteArrayContent(RandomBytes(100)), "files", "f.txt" },
+            { new ByteArrayContent(SampleFiles.For("f.txt", 100)), "files", "f.txt" },
         };
         return
         [

@@ -21,8 +21,8 @@ public sealed class MessageExpiryTests
         var clock = NewClock();
         using var portal = Portal(Settings(), clock);
         using var client = await SenderClientAsync(portal);
-        var first = RandomBytes(100_000);
-        var second = RandomBytes(3_000);
+        var first = SampleFiles.For("one.pdf", 100_000);
+        var second = SampleFiles.For("two.txt", 3_000);
         var due = await SendWithFilesAsync(client, Message("a@example.org", "b@example.org"), ("one.pdf", first), ("two.txt", second));
         var kept = await SendWithFilesAsync(client, Message("c@example.org"), ("three.pdf", first));
         var dueBlobs = await BlobsOfAsync(portal, due);
@@ -75,7 +75,7 @@ public sealed class MessageExpiryTests
         var clock = NewClock();
         using var portal = Portal(Settings(), clock);
         using var client = await SenderClientAsync(portal);
-        var id = await SendWithFilesAsync(client, Message("a@example.org"), ("one.pdf", RandomBytes(70_000)), ("two.pdf", RandomBytes(10)));
+        var id = await SendWithFilesAsync(client, Message("a@example.org"), ("one.pdf", SampleFiles.For("one.pdf", 70_000)), ("two.pdf", SampleFiles.For("two.pdf", 10)));
         var blobs = await BlobsOfAsync(portal, id);
 
         // What the first step of a run commits (key shredded, content dropped) with the crash before the files went.
@@ -107,8 +107,8 @@ public sealed class MessageExpiryTests
         using var portal = Portal(Settings(), clock);
         using var client = await SenderClientAsync(portal);
         var soon = await SendWithFilesAsync(
-            client, new { to = new[] { "a@example.org" }, subject = "Subject", body = "Body", expiresAt = clock.GetUtcNow().AddSeconds(10) }, ("one.pdf", RandomBytes(1_000)));
-        var later = await SendWithFilesAsync(client, Message("b@example.org"), ("two.pdf", RandomBytes(1_000)));
+            client, new { to = new[] { "a@example.org" }, subject = "Subject", body = "Body", expiresAt = clock.GetUtcNow().AddSeconds(10) }, ("one.pdf", SampleFiles.For("one.pdf", 1_000)));
+        var later = await SendWithFilesAsync(client, Message("b@example.org"), ("two.pdf", SampleFiles.For("two.pdf", 1_000)));
         var soonBlobs = await BlobsOfAsync(portal, soon);
 
         // The job ran at start, before either message existed; its next run is a minute on.
@@ -130,13 +130,6 @@ public sealed class MessageExpiryTests
     private static readonly TimeSpan MessageExpiryJobInterval = TimeSpan.FromMinutes(1);
 
     private static object Message(params string[] to) => new { to, subject = "Subject", body = "Body" };
-
-    private static byte[] RandomBytes(int length)
-    {
-        var bytes = new byte[length];
-        Random.Shared.NextBytes(bytes);
-        return bytes;
-    }
 
     private static async Task<int> ExpireDueAsync(PortalFactory portal)
     {

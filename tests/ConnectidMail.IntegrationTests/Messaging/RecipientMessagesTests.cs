@@ -115,7 +115,7 @@ public sealed class RecipientMessagesTests
         using var portal = Portal(Settings(), clock);
         using var client = await SenderClientAsync(portal);
         var (anna, bo) = (NewAddress("anna"), NewAddress("bo"));
-        var id = await SendWithFilesAsync(client, Message("For Anna", anna), ("report.pdf", RandomBytes(1_000)));
+        var id = await SendWithFilesAsync(client, Message("For Anna", anna), ("report.pdf", SampleFiles.For("report.pdf", 1_000)));
         var attachment = await AttachmentIdAsync(portal, id);
         var boSession = await StartAsync(portal, bo);
 
@@ -141,7 +141,7 @@ public sealed class RecipientMessagesTests
         using var portal = Portal(Settings(), clock);
         using var client = await SenderClientAsync(portal);
         var anna = NewAddress();
-        var id = await SendWithFilesAsync(client, Message("Revoke me", anna), ("file.txt", RandomBytes(100)));
+        var id = await SendWithFilesAsync(client, Message("Revoke me", anna), ("file.txt", SampleFiles.For("file.txt", 100)));
         var attachment = await AttachmentIdAsync(portal, id);
         var session = await StartAsync(portal, anna);
         clock.Advance(TimeSpan.FromMinutes(1));
@@ -167,7 +167,7 @@ public sealed class RecipientMessagesTests
         using var portal = Portal(Settings(), clock);
         using var client = await SenderClientAsync(portal);
         var anna = NewAddress();
-        var id = await SendWithFilesAsync(client, Message("Expiring", anna), ("file.txt", RandomBytes(100)));
+        var id = await SendWithFilesAsync(client, Message("Expiring", anna), ("file.txt", SampleFiles.For("file.txt", 100)));
         var attachment = await AttachmentIdAsync(portal, id);
         var session = await StartAsync(portal, anna);
 
@@ -197,7 +197,7 @@ public sealed class RecipientMessagesTests
         using var portal = Portal(Settings(), clock);
         using var client = await SenderClientAsync(portal);
         var anna = NewAddress();
-        var id = await SendWithFilesAsync(client, new { to = new[] { anna }, subject = "Coded", body = "Secret", accessCode = "4711-blue" }, ("file.txt", RandomBytes(100)));
+        var id = await SendWithFilesAsync(client, new { to = new[] { anna }, subject = "Coded", body = "Secret", accessCode = "4711-blue" }, ("file.txt", SampleFiles.For("file.txt", 100)));
         var attachment = await AttachmentIdAsync(portal, id);
         var session = await StartAsync(portal, anna);
         var otherSession = await StartAsync(portal, anna);
@@ -252,7 +252,7 @@ public sealed class RecipientMessagesTests
         using var portal = Portal(Settings(), clock);
         using var client = await SenderClientAsync(portal);
         var anna = NewAddress();
-        var id = await SendWithFilesAsync(client, new { to = new[] { anna }, subject = "Passkey only", body = "Secret", requirePasskey = true }, ("file.txt", RandomBytes(100)));
+        var id = await SendWithFilesAsync(client, new { to = new[] { anna }, subject = "Passkey only", body = "Secret", requirePasskey = true }, ("file.txt", SampleFiles.For("file.txt", 100)));
         var attachment = await AttachmentIdAsync(portal, id);
 
         var codeSession = await StartAsync(portal, anna);
@@ -272,8 +272,8 @@ public sealed class RecipientMessagesTests
         using var portal = Portal(Settings(), clock);
         using var client = await SenderClientAsync(portal);
         var anna = NewAddress();
-        var content = RandomBytes(200_000);
-        var id = await SendWithFilesAsync(client, Message("Files", anna), ("small.txt", RandomBytes(10)), ("scan.pdf", content));
+        var content = SampleFiles.For("scan.pdf", 200_000);
+        var id = await SendWithFilesAsync(client, Message("Files", anna), ("small.txt", SampleFiles.For("small.txt", 10)), ("scan.pdf", content));
         var session = await StartAsync(portal, anna);
         var opened = await OpenAsync(portal, id, session);
         var view = opened.Message!.Attachments;
@@ -307,13 +307,6 @@ public sealed class RecipientMessagesTests
     }
 
     private static object Message(string subject, params string[] to) => new { to, subject, body = $"Body of {subject}" };
-
-    private static byte[] RandomBytes(int length)
-    {
-        var bytes = new byte[length];
-        Random.Shared.NextBytes(bytes);
-        return bytes;
-    }
 
     private static async Task<byte[]> ReadAllAsync(Stream stream)
     {

@@ -76,9 +76,9 @@ public sealed class RejectionTests(LimitedPortalFixture fixture) : IClassFixture
         await AssertRefusedAsync(
             () => new MultipartFormDataContent
             {
-                { new ByteArrayContent(RandomBytes(70_000)), "files", "before.bin" },
+                { new ByteArrayContent(SampleFiles.For("before.pdf", 70_000)), "files", "before.pdf" },
                 { MessagePart(json), "message" },
-                { new ByteArrayContent(RandomBytes(1_000)), "files", "after.bin" },
+                { new ByteArrayContent(SampleFiles.For("after.pdf", 1_000)), "files", "after.pdf" },
             },
             HttpStatusCode.BadRequest,
             field);
@@ -91,8 +91,8 @@ public sealed class RejectionTests(LimitedPortalFixture fixture) : IClassFixture
             () => new MultipartFormDataContent
             {
                 { MessagePart(Valid), "message" },
-                { new ByteArrayContent(RandomBytes(100)), "files", "small.txt" },
-                { new ByteArrayContent(RandomBytes(LimitedPortalFixture.MaxFileBytes + 1)), "files", "big.bin" },
+                { new ByteArrayContent(SampleFiles.For("small.txt", 100)), "files", "small.txt" },
+                { new ByteArrayContent(SampleFiles.For("big.pdf", LimitedPortalFixture.MaxFileBytes + 1)), "files", "big.pdf" },
             },
             HttpStatusCode.RequestEntityTooLarge,
             "files");
@@ -102,11 +102,11 @@ public sealed class RejectionTests(LimitedPortalFixture fixture) : IClassFixture
     public async Task A_file_at_the_limit_is_accepted()
     {
         using var client = Client(Portal, fixture.Key);
-        var file = RandomBytes(LimitedPortalFixture.MaxFileBytes);
+        var file = SampleFiles.For("exact.pdf", LimitedPortalFixture.MaxFileBytes);
         using var form = new MultipartFormDataContent
         {
             { MessagePart(Valid), "message" },
-            { new ByteArrayContent(file), "files", "exact.bin" },
+            { new ByteArrayContent(file), "files", "exact.pdf" },
         };
 
         using var response = await client.PostAsync("/api/v1/messages", form);
@@ -120,8 +120,8 @@ public sealed class RejectionTests(LimitedPortalFixture fixture) : IClassFixture
         await AssertRefusedAsync(
             () => new MultipartFormDataContent
             {
-                { new ByteArrayContent(RandomBytes(250_000)), "files", "one.bin" },
-                { new ByteArrayContent(RandomBytes(250_001)), "files", "two.bin" },
+                { new ByteArrayContent(SampleFiles.For("one.pdf", 250_000)), "files", "one.pdf" },
+                { new ByteArrayContent(SampleFiles.For("two.pdf", 250_001)), "files", "two.pdf" },
                 { MessagePart(Valid), "message" },
             },
             HttpStatusCode.RequestEntityTooLarge,
@@ -137,7 +137,7 @@ public sealed class RejectionTests(LimitedPortalFixture fixture) : IClassFixture
                 var form = new MultipartFormDataContent { { MessagePart(Valid), "message" } };
                 for (var i = 0; i <= LimitedPortalFixture.MaxFiles; i++)
                 {
-                    form.Add(new ByteArrayContent(RandomBytes(10)), "files", $"file{i}.txt");
+                    form.Add(new ByteArrayContent(SampleFiles.For("file.txt", 10)), "files", $"file{i}.txt");
                 }
 
                 return form;
@@ -162,7 +162,7 @@ public sealed class RejectionTests(LimitedPortalFixture fixture) : IClassFixture
         await AssertRefusedAsync(
             () => new MultipartFormDataContent
             {
-                { new ByteArrayContent(RandomBytes(70_000)), "files", "orphan.bin" },
+                { new ByteArrayContent(SampleFiles.For("orphan.pdf", 70_000)), "files", "orphan.pdf" },
             },
             HttpStatusCode.BadRequest,
             "message");
@@ -188,7 +188,7 @@ public sealed class RejectionTests(LimitedPortalFixture fixture) : IClassFixture
             () => new MultipartFormDataContent
             {
                 { MessagePart(Valid), "message" },
-                { new ByteArrayContent(RandomBytes(1_000)), "files", "kept.bin" },
+                { new ByteArrayContent(SampleFiles.For("kept.pdf", 1_000)), "files", "kept.pdf" },
                 { new ByteArrayContent(RandomBytes(1_000)), "attachment", "wrong.bin" },
             },
             HttpStatusCode.BadRequest,

@@ -23,14 +23,14 @@ public sealed class RequestSizeLimitTests
         // stops reading a refused upload); asking first lets it read the refusal.
         client.DefaultRequestHeaders.ExpectContinue = true;
         var message = MessagePart("""{"to":["a@example.com"],"subject":"Too big","body":""}""");
-        var file = new ByteArrayContent(RandomBytes(8 * 1024 * 1024));
+        var file = new ByteArrayContent(SampleFiles.For("big.pdf", 8 * 1024 * 1024));
         using var form = new MultipartFormDataContent();
         if (messageFirst)
         {
             form.Add(message, "message");
         }
 
-        form.Add(file, "files", "big.bin");
+        form.Add(file, "files", "big.pdf");
         if (!messageFirst)
         {
             form.Add(message, "message");

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using ConnectidMail.Testing;
 using static ConnectidMail.IntegrationTests.Messaging.MessagingApi;
 
 namespace ConnectidMail.IntegrationTests.Messaging;
@@ -75,13 +76,13 @@ public sealed class SendingTests(PortalFixture fixture) : IClassFixture<PortalFi
     public async Task A_multipart_message_part_before_several_files_keeps_them_in_order_with_names_and_sizes()
     {
         using var client = await SenderClientAsync(fixture.Portal);
-        var files = new[] { RandomBytes(200_000), RandomBytes(1), RandomBytes(65_536) };
+        var files = new[] { SampleFiles.For("report.pdf", 200_000), SampleFiles.For("one byte.txt", 1), SampleFiles.For("segment.zip", 65_536) };
         using var form = new MultipartFormDataContent
         {
             { MessagePart("""{"to":["a@example.com","b@example.com"],"subject":"With files","body":"Three files"}"""), "message" },
             { new ByteArrayContent(files[0]), "files", "report.pdf" },
             { new ByteArrayContent(files[1]), "files", "one byte.txt" },
-            { new ByteArrayContent(files[2]), "files", "segment.bin" },
+            { new ByteArrayContent(files[2]), "files", "segment.zip" },
         };
 
         using var response = await client.PostAsync("/api/v1/messages", form);
@@ -91,7 +92,7 @@ public sealed class SendingTests(PortalFixture fixture) : IClassFixture<PortalFi
         var message = await client.GetFromJsonAsync<JsonElement>(response.Headers.Location);
         Assert.Equal("With files", message.GetProperty("subject").GetString());
         var attachments = message.GetProperty("attachments").EnumerateArray().ToList();
-        Assert.Equal(["report.pdf", "one byte.txt", "segment.bin"], attachments.Select(a => a.GetProperty("name").GetString()));
+        Assert.Equal(["report.pdf", "one byte.txt", "segment.zip"], attachments.Select(a => a.GetProperty("name").GetString()));
         Assert.Equal(files.Select(f => (long)f.Length), attachments.Select(a => a.GetProperty("size").GetInt64()));
         for (var i = 0; i < files.Length; i++)
         {
@@ -103,13 +104,13 @@ public sealed class SendingTests(PortalFixture fixture) : IClassFixture<PortalFi
     public async Task A_multipart_message_part_after_the_files_as_a_JSON_file_is_accepted()
     {
         using var client = await SenderClientAsync(fixture.Portal);
-        var first = RandomBytes(70_000);
-        var second = RandomBytes(10);
+        var first = SampleFiles.For("first.png", 70_000);
+        var second = SampleFiles.For("second.csv", 10);
         var messagePart = new ByteArrayContent(Encoding.UTF8.GetBytes("""{"to":["late@example.com"],"subject":"Message last","body":"after the files"}"""));
         messagePart.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         using var form = new MultipartFormDataContent
         {
-            { new ByteArrayContent(first), "files", "first.bin" },
+            { new ByteArrayContent(first), "files", "first.png" },
             { new ByteArrayContent(second), "files", "second.csv" },
             { messagePart, "message", "message.json" },
         };
@@ -121,7 +122,7 @@ public sealed class SendingTests(PortalFixture fixture) : IClassFixture<PortalFi
         var message = await client.GetFromJsonAsync<JsonElement>(response.Headers.Location);
         Assert.Equal("after the files", message.GetProperty("body").GetString());
         var attachments = message.GetProperty("attachments").EnumerateArray().ToList();
-        Assert.Equal(["first.bin", "second.csv"], attachments.Select(a => a.GetProperty("name").GetString()));
+        Assert.Equal(["first.png", "second.csv"], attachments.Select(a => a.GetProperty("name").GetString()));
         Assert.Equal(first, await client.GetByteArrayAsync($"/api/v1/attachments/{attachments[0].GetProperty("id").GetGuid()}"));
         Assert.Equal(second, await client.GetByteArrayAsync($"/api/v1/attachments/{attachments[1].GetProperty("id").GetGuid()}"));
     }
@@ -130,9 +131,9 @@ public sealed class SendingTests(PortalFixture fixture) : IClassFixture<PortalFi
     public async Task File_names_lose_their_path_and_keep_non_ASCII_letters()
     {
         using var client = await SenderClientAsync(fixture.Portal);
-        var withPath = new ByteArrayContent([1, 2, 3]);
+        var withPath = new ByteArrayContent("abc"u8.ToArray());
         withPath.Headers.ContentDisposition = new ContentDispositionHeaderValue("form-data") { Name = "files", FileName = "\"../../windows/evil.txt\"" };
-        var danish = new ByteArrayContent([4, 5]);
+        var danish = new ByteArrayContent(SampleFiles.For("Rapport.pdf", 12));
         danish.Headers.ContentDisposition = new ContentDispositionHeaderValue("form-data") { Name = "files", FileNameStar = "Rapport æøå.pdf" };
         using var form = new MultipartFormDataContent
         {

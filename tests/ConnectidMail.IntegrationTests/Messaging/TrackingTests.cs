@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using ConnectidMail.Testing;
 using static ConnectidMail.IntegrationTests.Messaging.MessagingApi;
 
 namespace ConnectidMail.IntegrationTests.Messaging;
@@ -62,7 +63,7 @@ public sealed class TrackingTests(PortalFixture fixture) : IClassFixture<PortalF
     public async Task Revoking_answers_the_message_with_revoked_recipients_twice_alike_and_stops_its_files()
     {
         using var client = await SenderClientAsync(fixture.Portal);
-        var file = RandomBytes(1000);
+        var file = SampleFiles.For("withdrawn.txt", 1000);
         using var form = new MultipartFormDataContent
         {
             { MessagePart("""{"to":["a@example.com","b@example.com"],"subject":"To withdraw","body":"oops"}"""), "message" },
@@ -99,11 +100,11 @@ public sealed class TrackingTests(PortalFixture fixture) : IClassFixture<PortalF
     public async Task An_attachment_downloads_whole_and_in_ranges_as_a_sandboxed_uncached_attachment()
     {
         using var client = await SenderClientAsync(fixture.Portal);
-        var file = RandomBytes(300_000);
+        var file = SampleFiles.For("figures.pdf", 300_000);
         using var form = new MultipartFormDataContent
         {
             { MessagePart("""{"to":["a@example.com"],"subject":"Ranges","body":""}"""), "message" },
-            { new ByteArrayContent(file), "files", "figures.html" },
+            { new ByteArrayContent(file), "files", "figures.pdf" },
         };
         using var sent = await client.PostAsync("/api/v1/messages", form);
         var id = (await ReadJsonAsync(sent, HttpStatusCode.Created)).GetProperty("id").GetGuid();
@@ -114,7 +115,7 @@ public sealed class TrackingTests(PortalFixture fixture) : IClassFixture<PortalF
         {
             Assert.Equal(HttpStatusCode.OK, whole.StatusCode);
             Assert.Equal(file, await whole.Content.ReadAsByteArrayAsync());
-            AssertDownloadHeaders(whole, "figures.html");
+            AssertDownloadHeaders(whole, "figures.pdf");
             Assert.Equal(file.Length, whole.Content.Headers.ContentLength);
             Assert.Contains("bytes", whole.Headers.AcceptRanges);
         }
@@ -145,7 +146,7 @@ public sealed class TrackingTests(PortalFixture fixture) : IClassFixture<PortalF
         Assert.NotNull(contentRange);
         Assert.Equal((from, to, (long)file.Length), (contentRange.From, contentRange.To, contentRange.Length));
         Assert.Equal(file.AsSpan((int)from, (int)(to - from + 1)).ToArray(), await response.Content.ReadAsByteArrayAsync());
-        AssertDownloadHeaders(response, "figures.html");
+        AssertDownloadHeaders(response, "figures.pdf");
     }
 
     private static void AssertDownloadHeaders(HttpResponseMessage response, string fileName)

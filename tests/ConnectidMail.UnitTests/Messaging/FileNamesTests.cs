@@ -113,4 +113,35 @@ public sealed class FileNamesTests
             }
         }
     }
+
+    public static TheoryData<string> Hostile => new()
+    {
+        "..\\..\\windows\\system32\\evil.txt",
+        "a/\u202Eb\\c\u202Dtxt.exe",
+        "\u2066../\u2069etc/passwd",
+        "report\u202E\u2066fdp.exe\u2069",
+        "evil.exe. . .",
+        "name\r\nContent-Type: text/html.txt",
+        "\u200E\u200Fdoc\u061C.pdf",
+        new string('x', 1000) + "\u202E.pdf",
+    };
+
+    [Theory]
+    [MemberData(nameof(Hostile))]
+    public void A_cleaned_name_has_no_path_parts_control_or_bidirectional_characters_and_is_stable(string name)
+    {
+        var cleaned = FileNames.Clean(name);
+
+        Assert.DoesNotContain('/', cleaned);
+        Assert.DoesNotContain('\\', cleaned);
+        Assert.DoesNotContain(cleaned, c => char.IsControl(c) || c is (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069') or '\u200E' or '\u200F' or '\u061C');
+        Assert.InRange(cleaned.Length, 1, FileNames.MaxLength);
+        Assert.Equal(cleaned, FileNames.Clean(cleaned));
+    }
+
+    [Fact]
+    public void Dots_and_spaces_after_the_extension_go_so_the_real_type_shows()
+    {
+        Assert.Equal("evil.exe", FileNames.Clean("evil.exe. . ."));
+    }
 }
