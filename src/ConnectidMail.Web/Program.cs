@@ -18,6 +18,7 @@ using ConnectidMail.Web.Hardening;
 using ConnectidMail.Web.Health;
 using ConnectidMail.Web.KeyRing;
 using ConnectidMail.Web.Messaging;
+using ConnectidMail.Web.Passkeys;
 using ConnectidMail.Web.Recipient;
 using ConnectidMail.Web.Replies;
 
@@ -52,6 +53,7 @@ public partial class Program
         builder.AddConsent();
         builder.AddRecipientLinks();
         builder.AddReplyEndpoints();
+        builder.AddRecipientPasskeys();
         builder.AddKeyRing();
         builder.AddStaffSignIn();
         builder.AddApi();
@@ -83,6 +85,7 @@ public partial class Program
         app.MapMessagingEndpoints();
         app.MapRecipientLinks();
         app.MapReplyEndpoints();
+        app.MapRecipientPasskeys();
         app.MapApi();
         app.MapHealth();
         await app.RunAsync();

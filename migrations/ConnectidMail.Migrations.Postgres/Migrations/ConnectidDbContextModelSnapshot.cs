@@ -474,6 +474,10 @@ namespace ConnectidMail.Migrations.Postgres.Migrations
                     b.Property<DateTimeOffset?>("VerifiedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("VerifiedBy")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
                     b.HasKey("Id");
 
                     b.HasIndex("LinkTokenHash")
@@ -513,6 +517,118 @@ namespace ConnectidMail.Migrations.Postgres.Migrations
                         .IsUnique();
 
                     b.ToTable("RecipientLinkTokens", (string)null);
+                });
+
+            modelBuilder.Entity("ConnectidMail.Passkeys.PasskeyChallenge", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Ceremony")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<byte[]>("ChallengeHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("bytea");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("NormalizedEmail")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)");
+
+                    b.Property<string>("OptionsJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<Guid?>("SessionId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ChallengeHash")
+                        .IsUnique();
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.ToTable("PasskeyChallenges", (string)null);
+                });
+
+            modelBuilder.Entity("ConnectidMail.Passkeys.RecipientPasskey", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("AaGuid")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<byte[]>("CredentialId")
+                        .IsRequired()
+                        .HasMaxLength(1023)
+                        .HasColumnType("bytea");
+
+                    b.Property<string>("EnrolledAfter")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<Guid>("EnrolledInSessionId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("LastUsedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("NormalizedEmail")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)");
+
+                    b.Property<byte[]>("PublicKey")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<long>("SignCount")
+                        .HasColumnType("bigint");
+
+                    b.Property<byte[]>("UserHandle")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("bytea");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CredentialId")
+                        .IsUnique();
+
+                    b.HasIndex("NormalizedEmail");
+
+                    b.ToTable("RecipientPasskeys", (string)null);
+                });
+
+            modelBuilder.Entity("ConnectidMail.Passkeys.RecipientPasskeyUnlock", b =>
+                {
+                    b.Property<Guid>("PasskeyId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("MessageId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("PasskeyId", "MessageId");
+
+                    b.ToTable("RecipientPasskeyUnlocks", (string)null);
                 });
 
             modelBuilder.Entity("ConnectidMail.Replies.Reply", b =>
@@ -685,6 +801,9 @@ namespace ConnectidMail.Migrations.Postgres.Migrations
                         .IsRequired()
                         .HasMaxLength(254)
                         .HasColumnType("character varying(254)");
+
+                    b.Property<Guid?>("PasskeyId")
+                        .HasColumnType("uuid");
 
                     b.Property<string>("UserAgent")
                         .HasMaxLength(512)
@@ -1045,6 +1164,15 @@ namespace ConnectidMail.Migrations.Postgres.Migrations
                     b.HasOne("ConnectidMail.Messaging.MessageRecipient", null)
                         .WithMany()
                         .HasForeignKey("RecipientId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ConnectidMail.Passkeys.RecipientPasskeyUnlock", b =>
+                {
+                    b.HasOne("ConnectidMail.Passkeys.RecipientPasskey", null)
+                        .WithMany()
+                        .HasForeignKey("PasskeyId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

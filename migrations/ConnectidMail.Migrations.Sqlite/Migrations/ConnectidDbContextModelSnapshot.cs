@@ -465,6 +465,10 @@ namespace ConnectidMail.Migrations.Sqlite.Migrations
                     b.Property<long?>("VerifiedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("VerifiedBy")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Id");
 
                     b.HasIndex("LinkTokenHash")
@@ -502,6 +506,118 @@ namespace ConnectidMail.Migrations.Sqlite.Migrations
                         .IsUnique();
 
                     b.ToTable("RecipientLinkTokens", (string)null);
+                });
+
+            modelBuilder.Entity("ConnectidMail.Passkeys.PasskeyChallenge", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Ceremony")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("ChallengeHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("NormalizedEmail")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OptionsJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("SessionId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ChallengeHash")
+                        .IsUnique();
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.ToTable("PasskeyChallenges", (string)null);
+                });
+
+            modelBuilder.Entity("ConnectidMail.Passkeys.RecipientPasskey", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("AaGuid")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("CredentialId")
+                        .IsRequired()
+                        .HasMaxLength(1023)
+                        .HasColumnType("BLOB");
+
+                    b.Property<string>("EnrolledAfter")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("EnrolledInSessionId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("LastUsedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("NormalizedEmail")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("PublicKey")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<long>("SignCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("UserHandle")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CredentialId")
+                        .IsUnique();
+
+                    b.HasIndex("NormalizedEmail");
+
+                    b.ToTable("RecipientPasskeys", (string)null);
+                });
+
+            modelBuilder.Entity("ConnectidMail.Passkeys.RecipientPasskeyUnlock", b =>
+                {
+                    b.Property<Guid>("PasskeyId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("MessageId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("PasskeyId", "MessageId");
+
+                    b.ToTable("RecipientPasskeyUnlocks", (string)null);
                 });
 
             modelBuilder.Entity("ConnectidMail.Replies.Reply", b =>
@@ -673,6 +789,9 @@ namespace ConnectidMail.Migrations.Sqlite.Migrations
                     b.Property<string>("NormalizedEmail")
                         .IsRequired()
                         .HasMaxLength(254)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("PasskeyId")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("UserAgent")
@@ -1026,6 +1145,15 @@ namespace ConnectidMail.Migrations.Sqlite.Migrations
                     b.HasOne("ConnectidMail.Messaging.MessageRecipient", null)
                         .WithMany()
                         .HasForeignKey("RecipientId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ConnectidMail.Passkeys.RecipientPasskeyUnlock", b =>
+                {
+                    b.HasOne("ConnectidMail.Passkeys.RecipientPasskey", null)
+                        .WithMany()
+                        .HasForeignKey("PasskeyId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

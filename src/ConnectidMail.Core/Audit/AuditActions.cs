@@ -19,6 +19,8 @@ public static class AuditActions
     public const string RecipientVerified = "recipient.verified";
     public const string PasskeyAdded = "passkey.added";
     public const string PasskeyRemoved = "passkey.removed";
+    public const string PasskeyRenamed = "passkey.renamed";
+    public const string PasskeyFailed = "passkey.failed";
     public const string ConsentGiven = "consent.given";
     public const string ConsentWithdrawn = "consent.withdrawn";
     public const string AttachmentDownloaded = "attachment.downloaded";

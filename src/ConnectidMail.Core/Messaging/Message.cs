@@ -67,6 +67,9 @@ public sealed class MessageRecipient
 
     public DateTimeOffset? VerifiedAt { get; set; }
 
+    /// <summary>How the recipient was last verified before reaching this message (<see cref="Verification.VerificationMethods"/>).</summary>
+    public string? VerifiedBy { get; set; }
+
     public DateTimeOffset? FirstOpenedAt { get; set; }
 
     public DateTimeOffset? LastOpenedAt { get; set; }
@@ -135,6 +138,7 @@ internal sealed class MessageRecipientConfiguration : IEntityTypeConfiguration<M
         builder.Property(r => r.Id).ValueGeneratedNever();
         builder.Property(r => r.Email).HasMaxLength(MessageRecipient.MaxEmailLength);
         builder.Property(r => r.NormalizedEmail).HasMaxLength(MessageRecipient.MaxEmailLength);
+        builder.Property(r => r.VerifiedBy).HasMaxLength(16);
         builder.HasIndex(r => r.LinkTokenHash).IsUnique();
         builder.HasIndex(r => r.NormalizedEmail);
         builder.HasIndex(r => new { r.MessageId, r.Position }).IsUnique();

@@ -301,7 +301,7 @@ public sealed class MessageService(
             message.ContentShreddedAt,
             [.. message.Recipients.OrderBy(r => r.Position).Select(r => new RecipientView(
                 r.Id,
-                r.Email, RecipientStatus.Of(message, r, now), r.NotifiedAt, r.DeliveryFailedAt, r.VerifiedAt,
+                r.Email, RecipientStatus.Of(message, r, now), r.NotifiedAt, r.DeliveryFailedAt, r.VerifiedAt, r.VerifiedBy,
                 r.FirstOpenedAt, r.LastOpenedAt, r.OpenCount, r.RepliedAt,
                 downloads.GetValueOrDefault(r.Id).Count, downloads.GetValueOrDefault(r.Id).Last))],
             attachments,

@@ -22,6 +22,7 @@ public sealed record RecipientView(
     DateTimeOffset? NotifiedAt,
     DateTimeOffset? DeliveryFailedAt,
     DateTimeOffset? VerifiedAt,
+    string? VerifiedBy,
     DateTimeOffset? FirstOpenedAt,
     DateTimeOffset? LastOpenedAt,
     int OpenCount,

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using ConnectidMail.Crypto;
 using ConnectidMail.Keys;
+using ConnectidMail.Passkeys;
 using ConnectidMail.Persistence;
 using ConnectidMail.Storage;
 using ConnectidMail.Verification;
@@ -19,6 +20,7 @@ public sealed class RecipientMessages(
     KeyStore keys,
     BlobStore blobs,
     RecipientSessions sessions,
+    RecipientPasskeys passkeys,
     TimeProvider clock,
     ILogger<RecipientMessages> logger)
 {
@@ -81,9 +83,10 @@ public sealed class RecipientMessages(
         }
 
         // One UPDATE, not read-modify-write: opens at the same moment (several tabs) are all counted.
-        var (recipientId, verifiedAt) = (recipient.Id, session.CreatedAt);
+        var (recipientId, verifiedAt, verifiedBy) = (recipient.Id, session.CreatedAt, session.Method);
         await db.MessageRecipients.Where(r => r.Id == recipientId).ExecuteUpdateAsync(set => set
             .SetProperty(r => r.VerifiedAt, r => r.VerifiedAt ?? verifiedAt)
+            .SetProperty(r => r.VerifiedBy, verifiedBy)
             .SetProperty(r => r.FirstOpenedAt, r => r.FirstOpenedAt ?? now)
             .SetProperty(r => r.LastOpenedAt, now)
             .SetProperty(r => r.OpenCount, r => r.OpenCount + 1), cancellationToken);
@@ -92,10 +95,10 @@ public sealed class RecipientMessages(
         return new RecipientOpenResult(RecipientOpenOutcome.Opened, view with { SenderEmail = sender ?? "" });
     }
 
-    /// <summary>Records on the recipient the link pointed to that the address was verified (the sender's "verified").</summary>
-    public Task MarkVerifiedAsync(Guid recipientId, DateTimeOffset verifiedAt, CancellationToken cancellationToken = default) =>
+    /// <summary>Records on the recipient the link pointed to that the address was verified (the sender's "verified") and how, latest first.</summary>
+    public Task MarkVerifiedAsync(Guid recipientId, DateTimeOffset verifiedAt, string method, CancellationToken cancellationToken = default) =>
         db.MessageRecipients.Where(r => r.Id == recipientId)
-            .ExecuteUpdateAsync(set => set.SetProperty(r => r.VerifiedAt, r => r.VerifiedAt ?? verifiedAt), cancellationToken);
+            .ExecuteUpdateAsync(set => set.SetProperty(r => r.VerifiedAt, r => r.VerifiedAt ?? verifiedAt).SetProperty(r => r.VerifiedBy, method), cancellationToken);
 
     /// <summary>Checks the access code the sender gave by another channel and unlocks the message for this session.</summary>
     public async Task<AccessCodeOutcome> EnterAccessCodeAsync(Guid messageId, RecipientSession session, string? accessCode, CancellationToken cancellationToken = default)
@@ -219,14 +222,15 @@ public sealed class RecipientMessages(
                 return new RecipientOpenResult(RecipientOpenOutcome.Expired, At: message.ContentShreddedAt ?? message.ExpiresAt);
         }
 
-        if (message.RequirePasskey && session.Method != VerificationMethods.Passkey)
-        {
-            return new RecipientOpenResult(RecipientOpenOutcome.NeedsPasskey);
-        }
-
+        // The access code first: a passkey added after it is what opens a message that requires both.
         if (message.HasAccessCode && !await sessions.IsUnlockedAsync(session.Id, message.Id, cancellationToken))
         {
             return new RecipientOpenResult(RecipientOpenOutcome.NeedsAccessCode);
+        }
+
+        if (message.RequirePasskey && !await passkeys.OpensPasskeyOnlyMessageAsync(session, message.Id, message.CreatedAt, message.HasAccessCode, cancellationToken))
+        {
+            return new RecipientOpenResult(RecipientOpenOutcome.NeedsPasskey);
         }
 
         return null;

@@ -4,6 +4,7 @@ using ConnectidMail.Consent;
 using ConnectidMail.Keys;
 using ConnectidMail.Mail;
 using ConnectidMail.Messaging;
+using ConnectidMail.Passkeys;
 using ConnectidMail.Replies;
 using ConnectidMail.Staff;
 using ConnectidMail.Verification;
@@ -52,6 +53,12 @@ public sealed class ConnectidDbContext(DbContextOptions<ConnectidDbContext> opti
     public DbSet<RecipientSessionUnlock> RecipientSessionUnlocks => Set<RecipientSessionUnlock>();
 
     public DbSet<ConsentRecord> ConsentRecords => Set<ConsentRecord>();
+
+    public DbSet<RecipientPasskey> RecipientPasskeys => Set<RecipientPasskey>();
+
+    public DbSet<RecipientPasskeyUnlock> RecipientPasskeyUnlocks => Set<RecipientPasskeyUnlock>();
+
+    public DbSet<PasskeyChallenge> PasskeyChallenges => Set<PasskeyChallenge>();
 
     /// <summary>Append-only and hash-chained: rows are added through <see cref="AuditTrail"/>, never updated or deleted.</summary>
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();

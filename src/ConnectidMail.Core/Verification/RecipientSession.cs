@@ -21,6 +21,9 @@ public sealed class RecipientSession
     /// <summary>How the recipient was verified: <see cref="VerificationMethods"/>.</summary>
     public required string Method { get; set; }
 
+    /// <summary>The passkey (<c>RecipientPasskey</c> id) that verified the session; null for a code.</summary>
+    public Guid? PasskeyId { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 
     public DateTimeOffset LastSeenAt { get; set; }

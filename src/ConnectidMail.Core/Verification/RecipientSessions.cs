@@ -11,7 +11,7 @@ public sealed class RecipientSessions(ConnectidDbContext db, IOptions<RecipientS
     /// <summary>Last-seen times are written at most this often, so reading a page does not write on every request.</summary>
     private static readonly TimeSpan TouchGranularity = TimeSpan.FromMinutes(1);
 
-    public async Task<RecipientSession> StartAsync(string email, string method, string? clientIp, string? userAgent, CancellationToken cancellationToken = default)
+    public async Task<RecipientSession> StartAsync(string email, string method, string? clientIp, string? userAgent, Guid? passkeyId = null, CancellationToken cancellationToken = default)
     {
         var now = clock.GetUtcNow();
         var session = new RecipientSession
@@ -20,6 +20,7 @@ public sealed class RecipientSessions(ConnectidDbContext db, IOptions<RecipientS
             Email = email.Trim(),
             NormalizedEmail = email.Trim().ToUpperInvariant(),
             Method = method,
+            PasskeyId = passkeyId,
             CreatedAt = now,
             LastSeenAt = now,
             ClientIp = clientIp,
@@ -102,6 +103,15 @@ public sealed class RecipientSessions(ConnectidDbContext db, IOptions<RecipientS
             db.RecipientSessionUnlocks.Add(new RecipientSessionUnlock { SessionId = sessionId, MessageId = messageId, UnlockedAt = clock.GetUtcNow() });
             await db.SaveChangesAsync(cancellationToken);
         }
+    }
+
+    /// <summary>Carries the access codes entered in a session over to the session that replaced it in the same browser.</summary>
+    public async Task CarryUnlocksAsync(Guid fromSessionId, Guid toSessionId, CancellationToken cancellationToken = default)
+    {
+        var messages = await db.RecipientSessionUnlocks.Where(u => u.SessionId == fromSessionId).Select(u => u.MessageId).ToListAsync(cancellationToken);
+        var now = clock.GetUtcNow();
+        db.RecipientSessionUnlocks.AddRange(messages.Select(m => new RecipientSessionUnlock { SessionId = toSessionId, MessageId = m, UnlockedAt = now }));
+        await db.SaveChangesAsync(cancellationToken);
     }
 
     public Task<bool> IsUnlockedAsync(Guid sessionId, Guid messageId, CancellationToken cancellationToken = default) =>

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using ConnectidMail.IntegrationTests.Messaging;
 using ConnectidMail.IntegrationTests.Recipient;
 using ConnectidMail.Staff;
@@ -123,6 +124,24 @@ public sealed class RateLimitTests
         }
 
         using var refused = await client.PostAsync("/Account/PasskeyRequestOptions", new FormUrlEncodedContent([]));
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.True(refused.Headers.RetryAfter?.Delta > TimeSpan.Zero);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task Recipient_passkey_ceremonies_beyond_the_limit_are_refused()
+    {
+        using var portal = new PortalFactory(Limit(new Dictionary<string, string?>(), "Passkeys", perClient: 2));
+        using var client = portal.CreateClient(new() { AllowAutoRedirect = false });
+
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            using var answered = await client.PostAsync("/recipient/passkeys/verify/options", JsonContent.Create(new { }));
+            Assert.NotEqual(HttpStatusCode.TooManyRequests, answered.StatusCode);
+        }
+
+        using var refused = await client.PostAsync("/recipient/passkeys/verify", JsonContent.Create(new { }));
         Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
         Assert.True(refused.Headers.RetryAfter?.Delta > TimeSpan.Zero);
         Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);

@@ -260,8 +260,9 @@ public sealed class RecipientMessagesTests
         Assert.Equal(RecipientOpenOutcome.NeedsPasskey, await AttachmentOutcomeAsync(portal, attachment, codeSession));
         Assert.Equal(0, (await RecipientRowAsync(portal, id, anna)).OpenCount);
 
+        // A session that claims a passkey without one of the address's registered passkeys behind it opens nothing either.
         var passkeySession = await StartAsync(portal, anna, VerificationMethods.Passkey);
-        Assert.Equal(RecipientOpenOutcome.Opened, (await OpenAsync(portal, id, passkeySession)).Outcome);
+        Assert.Equal(RecipientOpenOutcome.NeedsPasskey, (await OpenAsync(portal, id, passkeySession)).Outcome);
     }
 
     [Fact]
