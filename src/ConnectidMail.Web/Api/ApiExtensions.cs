@@ -1,7 +1,7 @@
 using System.Security.Claims;
 using ConnectidMail.Staff;
-using ConnectidMail.Web.Hardening;
 using ConnectidMail.Web.Audit;
+using ConnectidMail.Web.Hardening;
 using ConnectidMail.Web.Messaging;
 using Microsoft.AspNetCore.Authentication;
 
