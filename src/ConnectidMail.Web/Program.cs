@@ -34,6 +34,7 @@ public partial class Program
 
         // The application name finds the static assets manifest, also when the entry assembly is a test host.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ApplicationName = typeof(Program).Assembly.GetName().Name });
+        builder.AddTrustedProxies();
         builder.AddSecurityHeaders();
         builder.AddErrorHandling();
         builder.AddRateLimits();
@@ -72,6 +73,7 @@ public partial class Program
             return 1;
         }
 
+        app.UseTrustedProxies();
         app.UseSecurityHeaders();
         app.UseErrorPages();
         app.UseRecipientLinks();
