@@ -36,6 +36,7 @@ public partial class Program
 
         // The application name finds the static assets manifest, also when the entry assembly is a test host.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ApplicationName = typeof(Program).Assembly.GetName().Name });
+        builder.AddTrustedProxies();
         builder.AddSecurityHeaders();
         builder.AddErrorHandling();
         builder.AddRateLimits();
@@ -76,6 +77,7 @@ public partial class Program
             return 1;
         }
 
+        app.UseTrustedProxies();
         app.UseSecurityHeaders();
         app.UseErrorPages();
         app.UseRecipientLinks();
