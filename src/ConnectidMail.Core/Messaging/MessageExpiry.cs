@@ -1,3 +1,4 @@
+using ConnectidMail.Audit;
 using ConnectidMail.Keys;
 using ConnectidMail.Persistence;
 using ConnectidMail.Storage;
@@ -12,7 +13,7 @@ namespace ConnectidMail.Messaging;
 /// Expires messages that are due: shreds the data key and deletes the files, keeping metadata and receipts. The key
 /// goes first, in the database transaction; the files follow, and a run that stopped in between finishes them later.
 /// </summary>
-public sealed class MessageExpiry(ConnectidDbContext db, KeyStore keys, BlobStore blobs, TimeProvider clock, ILogger<MessageExpiry> logger)
+public sealed class MessageExpiry(ConnectidDbContext db, KeyStore keys, BlobStore blobs, AuditTrail audit, TimeProvider clock, ILogger<MessageExpiry> logger)
 {
     private const int BatchSize = 100;
 
@@ -40,6 +41,7 @@ public sealed class MessageExpiry(ConnectidDbContext db, KeyStore keys, BlobStor
                 message.EncryptedBody = null;
                 message.EncryptedAccessCode = null;
                 message.ContentShreddedAt = now;
+                audit.Record(db, AuditActor.Portal, AuditActions.MessageExpired, new AuditSubjects(MessageId: message.Id), new { expiresAt = message.ExpiresAt });
             }
 
             // The replies' bodies go with the message's (their files below): the key that could read them is gone anyway.

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using ConnectidMail.Audit;
 using ConnectidMail.Crypto;
 using ConnectidMail.Keys;
 using ConnectidMail.Passkeys;
@@ -21,6 +22,7 @@ public sealed class RecipientMessages(
     BlobStore blobs,
     RecipientSessions sessions,
     RecipientPasskeys passkeys,
+    AuditTrail audit,
     TimeProvider clock,
     ILogger<RecipientMessages> logger)
 {
@@ -82,14 +84,23 @@ public sealed class RecipientMessages(
             return new RecipientOpenResult(RecipientOpenOutcome.Expired, At: message.ExpiresAt);
         }
 
-        // One UPDATE, not read-modify-write: opens at the same moment (several tabs) are all counted.
+        // One UPDATE, not read-modify-write: opens at the same moment (several tabs) are all counted. The audit event
+        // commits with it, or neither does.
         var (recipientId, verifiedAt, verifiedBy) = (recipient.Id, session.CreatedAt, session.Method);
-        await db.MessageRecipients.Where(r => r.Id == recipientId).ExecuteUpdateAsync(set => set
-            .SetProperty(r => r.VerifiedAt, r => r.VerifiedAt ?? verifiedAt)
-            .SetProperty(r => r.VerifiedBy, verifiedBy)
-            .SetProperty(r => r.FirstOpenedAt, r => r.FirstOpenedAt ?? now)
-            .SetProperty(r => r.LastOpenedAt, now)
-            .SetProperty(r => r.OpenCount, r => r.OpenCount + 1), cancellationToken);
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            await db.MessageRecipients.Where(r => r.Id == recipientId).ExecuteUpdateAsync(set => set
+                .SetProperty(r => r.VerifiedAt, r => r.VerifiedAt ?? verifiedAt)
+                .SetProperty(r => r.VerifiedBy, verifiedBy)
+                .SetProperty(r => r.FirstOpenedAt, r => r.FirstOpenedAt ?? now)
+                .SetProperty(r => r.LastOpenedAt, now)
+                .SetProperty(r => r.OpenCount, r => r.OpenCount + 1), cancellationToken);
+            audit.Record(db, AuditActor.Recipient(recipientId, session.Email), AuditActions.MessageOpened,
+                new AuditSubjects(MessageId: message.Id, RecipientId: recipientId), new { verifiedBy });
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+
         var sender = await db.Users.Where(u => u.Id == message.SenderId).Select(u => u.Email).SingleAsync(cancellationToken);
         logger.LogInformation("Message {MessageId} opened by recipient {RecipientId}", message.Id, recipient.Id);
         return new RecipientOpenResult(RecipientOpenOutcome.Opened, view with { SenderEmail = sender ?? "" });
@@ -167,6 +178,8 @@ public sealed class RecipientMessages(
         try
         {
             db.AttachmentDownloads.Add(new AttachmentDownload { RecipientId = recipient.Id, AttachmentId = attachment.Id, DownloadedAt = now, SessionId = session.Id });
+            audit.Record(db, AuditActor.Recipient(recipient.Id, session.Email), AuditActions.AttachmentDownloaded,
+                new AuditSubjects(MessageId: message.Id, RecipientId: recipient.Id, AttachmentId: attachment.Id), new { size = attachment.Size });
             await db.SaveChangesAsync(cancellationToken);
         }
         catch

@@ -1,3 +1,5 @@
+using ConnectidMail.Audit;
+using ConnectidMail.Persistence;
 using ConnectidMail.Staff;
 using Microsoft.AspNetCore.Identity;
 
@@ -33,8 +35,13 @@ internal sealed class StaffSignIn(
     UserManager<StaffUser> users,
     IPasswordHasher<StaffUser> hasher,
     TwoFactorEnrolment enrolment,
+    ConnectidDbContext db,
+    AuditTrail audit,
     ILogger<StaffSignIn> logger)
 {
+    /// <summary>Who a failed attempt names when the typed address is no account: the input itself could be a mistyped password.</summary>
+    private static readonly AuditActor UnknownAccount = new(AuditActorKind.Staff, null, "unknown account");
+
     private static readonly Lazy<string> DecoyHash = new(() =>
         new PasswordHasher<StaffUser>(Microsoft.Extensions.Options.Options.Create(new PasswordHasherOptions
         {
@@ -47,8 +54,14 @@ internal sealed class StaffSignIn(
         if (user is null)
         {
             hasher.VerifyHashedPassword(new StaffUser(), DecoyHash.Value, password);
-            return SignInOutcome.Failed;
+            return await RecordAsync(SignInOutcome.Failed, null, "password");
         }
+
+        return await RecordAsync(await CheckPasswordAsync(user, password), user, "password");
+    }
+
+    private async Task<SignInOutcome> CheckPasswordAsync(StaffUser user, string password)
+    {
 
         // A role that needs two factors never gets in on a password alone; with a passkey but no authenticator
         // app, the passkey is the way in.
@@ -88,10 +101,17 @@ internal sealed class StaffSignIn(
     /// <summary>The user who passed the password step and now owes a second factor, if any.</summary>
     public Task<StaffUser?> PendingTwoFactorUserAsync() => signIn.GetTwoFactorAuthenticationUserAsync();
 
-    public async Task<SignInOutcome> AuthenticatorCodeSignInAsync(string code) =>
-        Describe(await signIn.TwoFactorAuthenticatorSignInAsync(WithoutSeparators(code), isPersistent: false, rememberClient: false));
+    public async Task<SignInOutcome> AuthenticatorCodeSignInAsync(string code)
+    {
+        var user = await PendingTwoFactorUserAsync();
+        var outcome = Describe(await signIn.TwoFactorAuthenticatorSignInAsync(WithoutSeparators(code), isPersistent: false, rememberClient: false));
+        return await RecordAsync(outcome, user, "authenticator");
+    }
 
-    public async Task<SignInOutcome> RecoveryCodeSignInAsync(string code)
+    public async Task<SignInOutcome> RecoveryCodeSignInAsync(string code) =>
+        await RecordAsync(await CheckRecoveryCodeAsync(code), await PendingTwoFactorUserAsync(), "recovery-code");
+
+    private async Task<SignInOutcome> CheckRecoveryCodeAsync(string code)
     {
         var user = await PendingTwoFactorUserAsync();
         var recoveryCode = NormalizeRecoveryCode(code);
@@ -121,15 +141,48 @@ internal sealed class StaffSignIn(
     {
         try
         {
-            return Describe(await signIn.PasskeySignInAsync(credentialJson));
+            var outcome = Describe(await signIn.PasskeySignInAsync(credentialJson));
+            var user = outcome is SignInOutcome.SignedIn or SignInOutcome.SignedInMustEnrol ? await users.GetUserAsync(signIn.Context.User) : null;
+            return await RecordAsync(outcome, user, "passkey");
         }
         catch (InvalidOperationException e)
         {
             // No ceremony is under way (its short-lived state cookie is missing or expired): a failed sign-in, not an error.
             logger.LogInformation(e, "Passkey sign-in without a passkey request under way");
-            return SignInOutcome.Failed;
+            return await RecordAsync(SignInOutcome.Failed, null, "passkey");
         }
     }
+
+    /// <summary>
+    /// Records a finished sign-in or a failed attempt; a step that passed and owes a second factor is not one yet.
+    /// Never the typed password, code or address: an unknown address is recorded as "unknown account".
+    /// </summary>
+    private async Task<SignInOutcome> RecordAsync(SignInOutcome outcome, StaffUser? user, string method)
+    {
+        var actor = user is null ? UnknownAccount : AuditActor.Staff(user.Id, user.Email ?? "");
+        var about = new AuditSubjects(SubjectId: user?.Id);
+        switch (outcome)
+        {
+            case SignInOutcome.SignedIn or SignInOutcome.SignedInMustEnrol:
+                audit.Record(db, actor, AuditActions.StaffSignedIn, about, new { method });
+                break;
+            case SignInOutcome.Failed or SignInOutcome.LockedOut or SignInOutcome.Disabled:
+                audit.Record(db, actor, AuditActions.StaffSignInFailed, about, new { method, reason = ReasonOf(outcome) });
+                break;
+            default:
+                return outcome;
+        }
+
+        await db.SaveChangesAsync();
+        return outcome;
+    }
+
+    private static string ReasonOf(SignInOutcome outcome) => outcome switch
+    {
+        SignInOutcome.LockedOut => "locked-out",
+        SignInOutcome.Disabled => "disabled",
+        _ => "wrong-credentials",
+    };
 
     /// <summary>Re-issues the session cookie after a change to the account, keeping the session's sign-in time.</summary>
     public Task RefreshAsync(StaffUser user) => signIn.RefreshSignInAsync(user);
