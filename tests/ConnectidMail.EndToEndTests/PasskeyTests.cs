@@ -45,7 +45,7 @@ public sealed partial class PasskeyTests(BrowserFixture browser, PortalFixture p
 
         // The role needs two factors: the password alone no longer signs this admin in.
         await Session.SubmitLoginAsync(admin.Email, admin.Password);
-        await Expect(Session.Page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Log in with a passkey");
+        await Expect(Session.Page.Locator("main").GetByRole(AriaRole.Alert)).ToContainTextAsync("Log in with a passkey");
         Assert.False(await Session.HasStaffCookieAsync(), "A password alone signed in an admin whose second factor is a passkey.");
 
         await PasskeyLogInButton.ClickAsync();
@@ -60,8 +60,11 @@ public sealed partial class PasskeyTests(BrowserFixture browser, PortalFixture p
         // The only second factor of an admin stays.
         await Session.GotoAsync(PasskeysPath);
         await Session.Page.GetByRole(AriaRole.Button, new() { NameRegex = RemoveButton() }).ClickAsync();
-        await Expect(Session.Page.GetByRole(AriaRole.Alert)).ToContainTextAsync("this passkey is your only one");
+        await Expect(Session.Page.Locator("main").GetByRole(AriaRole.Alert)).ToContainTextAsync("this passkey is your only one");
         await Expect(Session.Page.GetByRole(AriaRole.Cell, new() { Name = "Test laptop", Exact = true })).ToBeVisibleAsync();
+
+        // Blazor's own error banner would mean a failure in the page's script; say what the browser reported with it.
+        Assert.False(await Session.Page.Locator("#blazor-error-ui").IsVisibleAsync(), "Blazor's error banner shows:\n" + string.Join("\n", Session.BrowserErrors));
         Assert.True(Session.BrowserErrors.Count == 0, "The browser reported errors:\n" + string.Join("\n", Session.BrowserErrors));
     }
 
@@ -86,7 +89,7 @@ public sealed partial class PasskeyTests(BrowserFixture browser, PortalFixture p
 
         // The authenticator still holds the credential, but the portal no longer knows it.
         await PasskeyLogInButton.ClickAsync();
-        await Expect(Session.Page.GetByRole(AriaRole.Alert)).ToContainTextAsync("That passkey does not belong to a staff account here");
+        await Expect(Session.Page.Locator("main").GetByRole(AriaRole.Alert)).ToContainTextAsync("That passkey does not belong to a staff account here");
         Assert.False(await Session.HasStaffCookieAsync(), "A removed passkey signed in.");
     }
 
