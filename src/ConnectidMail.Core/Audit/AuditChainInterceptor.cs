@@ -16,7 +16,7 @@ namespace ConnectidMail.Audit;
 internal sealed class AuditChainInterceptor(TimeProvider clock) : SaveChangesInterceptor
 {
     /// <summary>An arbitrary constant ("CMAUDIT" in ASCII) that no other part of the portal uses as an advisory lock.</summary>
-    private const long PostgresAppendLock = 0x434D4155444954;
+    internal const long PostgresAppendLock = 0x434D4155444954;
 
     // Transactions this interceptor opened for a save, to finish when the save ends.
     private readonly ConditionalWeakTable<DbContext, IDbContextTransaction> ownTransactions = new();

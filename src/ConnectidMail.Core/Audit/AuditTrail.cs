@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ConnectidMail.Persistence;
+using Microsoft.EntityFrameworkCore;
 
 namespace ConnectidMail.Audit;
 
@@ -44,5 +45,23 @@ public sealed class AuditTrail(IAuditRequestOrigin origin)
         };
         db.AuditEvents.Add(recorded);
         return recorded;
+    }
+
+    /// <summary>
+    /// Takes the append lock in <paramref name="db"/>'s current transaction now. A transaction that updates a row and
+    /// then records an event must take it first: saves with events take the lock before their row updates, and the
+    /// opposite order deadlocks on PostgreSQL. (On SQLite the transaction already holds the database's write lock.)
+    /// </summary>
+    public static async Task LockAsync(ConnectidDbContext db, CancellationToken cancellationToken)
+    {
+        if (db.Database.CurrentTransaction is null)
+        {
+            throw new InvalidOperationException("The audit append lock is taken inside the caller's transaction.");
+        }
+
+        if (db.Database.IsNpgsql())
+        {
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({AuditChainInterceptor.PostgresAppendLock})", cancellationToken);
+        }
     }
 }

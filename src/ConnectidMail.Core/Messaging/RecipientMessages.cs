@@ -89,15 +89,16 @@ public sealed class RecipientMessages(
         var (recipientId, verifiedAt, verifiedBy) = (recipient.Id, session.CreatedAt, session.Method);
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
+            await AuditTrail.LockAsync(db, cancellationToken);
+            audit.Record(db, AuditActor.Recipient(recipientId, session.Email), AuditActions.MessageOpened,
+                new AuditSubjects(MessageId: message.Id, RecipientId: recipientId), new { verifiedBy });
+            await db.SaveChangesAsync(cancellationToken);
             await db.MessageRecipients.Where(r => r.Id == recipientId).ExecuteUpdateAsync(set => set
                 .SetProperty(r => r.VerifiedAt, r => r.VerifiedAt ?? verifiedAt)
                 .SetProperty(r => r.VerifiedBy, verifiedBy)
                 .SetProperty(r => r.FirstOpenedAt, r => r.FirstOpenedAt ?? now)
                 .SetProperty(r => r.LastOpenedAt, now)
                 .SetProperty(r => r.OpenCount, r => r.OpenCount + 1), cancellationToken);
-            audit.Record(db, AuditActor.Recipient(recipientId, session.Email), AuditActions.MessageOpened,
-                new AuditSubjects(MessageId: message.Id, RecipientId: recipientId), new { verifiedBy });
-            await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
 

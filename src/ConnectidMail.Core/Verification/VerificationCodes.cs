@@ -114,6 +114,7 @@ public sealed class VerificationCodes(
         var about = new AuditSubjects(SubjectId: code.Id.ToString());
         // The audit event commits with the code's update, or neither does.
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await AuditTrail.LockAsync(db, cancellationToken);
         if (matches)
         {
             // The conditions in the UPDATE make single use and the try limit hold under concurrent requests.

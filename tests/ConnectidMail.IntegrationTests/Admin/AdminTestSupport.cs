@@ -33,9 +33,11 @@ internal static partial class AdminTestSupport
     public static Task<StaffUser> StoredUserAsync(this PortalFactory portal, string email) =>
         portal.WithDbAsync(db => db.Users.AsNoTracking().SingleAsync(u => u.NormalizedEmail == email.ToUpperInvariant()));
 
-    /// <summary>The audit events about a staff user or API key, in chain order.</summary>
+    /// <summary>The audit events that changed a staff user or API key (not, say, their sign-ins), in chain order.</summary>
     public static Task<List<AuditEvent>> ChangesAboutAsync(this PortalFactory portal, string subjectId) =>
-        portal.WithDbAsync(db => db.AuditEvents.AsNoTracking().Where(c => c.SubjectId == subjectId).OrderBy(c => c.Sequence).ToListAsync());
+        portal.WithDbAsync(db => db.AuditEvents.AsNoTracking()
+            .Where(c => c.SubjectId == subjectId && (c.Action.StartsWith("user.") || c.Action.StartsWith("api-key.")))
+            .OrderBy(c => c.Sequence).ToListAsync());
 
     /// <summary>Audit events about changes to staff accounts and API keys.</summary>
     public static Task<int> CountChangesAsync(this PortalFactory portal) =>
