@@ -60,6 +60,27 @@ public sealed partial class TwoFactorEnforcementTests(PortalFixture fixture) : I
     }
 
     [Fact]
+    public async Task Opening_the_authenticator_set_up_leaves_requests_sent_with_the_earlier_cookie_signed_in()
+    {
+        // A browser still fetching the previous page's assets sends the cookie it had; neither the first key nor a
+        // validated request may change what that cookie is worth, or the session drops out between two clicks.
+        var email = await fixture.CreateUserAsync(StaffRoles.Admin, Password);
+        using var browser = new StaffSession(fixture.Portal);
+        await browser.LogInAsync(email, Password);
+        var earlierCookies = new CookieContainer();
+        earlierCookies.Add(browser.Cookies.GetAllCookies());
+
+        Assert.Matches(AuthenticatorKey(), await browser.Client.GetStringAsync("/Account/Manage/EnableAuthenticator"));
+
+        using var inFlight = new StaffSession(fixture.Portal, earlierCookies);
+        using var response = await inFlight.Client.GetAsync(EnrolPath);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.False(response.Headers.TryGetValues("Set-Cookie", out var reissued) && reissued.Any(c => c.StartsWith("__Host-Identity.Application", StringComparison.Ordinal)),
+            "A plain request re-issued the staff cookie; a late answer like it would overwrite a newer cookie.");
+        Assert.Equal("/Account/Manage/EnableAuthenticator", await browser.LandingOfAsync("/Account/Manage/EnableAuthenticator"));
+    }
+
+    [Fact]
     public async Task Setting_up_an_authenticator_opens_the_portal_and_later_sign_ins_need_a_fresh_code()
     {
         var email = await fixture.CreateUserAsync(StaffRoles.Admin, Password);

@@ -41,6 +41,11 @@ internal sealed class StaffSessionEvents(TimeProvider clock, IOptions<StaffSecur
         }
 
         await SecurityStampValidator.ValidatePrincipalAsync(context);
+
+        // With a validation interval of zero, Identity re-issues the cookie on every request. A request still in
+        // flight while the stamp changes would then answer with a cookie carrying the old stamp and overwrite the
+        // new one; the principal is rebuilt from the database each request anyway, so only sliding expiry renews.
+        context.ShouldRenew = false;
     }
 
     /// <summary>Security-stamp renewal builds a new principal; the sign-in time claim goes with it.</summary>

@@ -11,7 +11,7 @@ namespace ConnectidMail.Web.Account;
 /// <c>Staff:RequireTwoFactorForRoles</c>: who must have a second factor, who has one, and the claim that marks
 /// a session which has to set one up before it reaches any staff page.
 /// </summary>
-public sealed class TwoFactorEnrolment(UserManager<StaffUser> users, IOptions<StaffSecurityOptions> options)
+public sealed class TwoFactorEnrolment(UserManager<StaffUser> users, IUserStore<StaffUser> store, IOptions<StaffSecurityOptions> options)
 {
     /// <summary>Carried in the session cookie of a user who must set up a second factor first.</summary>
     public const string RequiredClaim = "connectidmail:two_factor_enrolment";
@@ -28,6 +28,28 @@ public sealed class TwoFactorEnrolment(UserManager<StaffUser> users, IOptions<St
 
     public async Task<bool> HasAuthenticatorAsync(StaffUser user) =>
         await users.GetTwoFactorEnabledAsync(user) && !string.IsNullOrEmpty(await users.GetAuthenticatorKeyAsync(user));
+
+    /// <summary>
+    /// The key an authenticator app is set up with, made on first need. Unlike Identity's reset, a first key leaves
+    /// the security stamp alone: nothing signed in with it yet, and a new stamp would make every request the browser
+    /// still has in flight with the current cookie answer with a sign-out.
+    /// </summary>
+    public async Task<string> GetOrCreateAuthenticatorKeyAsync(StaffUser user)
+    {
+        if (await users.GetAuthenticatorKeyAsync(user) is { Length: > 0 } existing)
+        {
+            return existing;
+        }
+
+        await ((IUserAuthenticatorKeyStore<StaffUser>)store).SetAuthenticatorKeyAsync(user, users.GenerateNewAuthenticatorKey(), CancellationToken.None);
+        var saved = await users.UpdateAsync(user);
+        if (!saved.Succeeded)
+        {
+            throw new InvalidOperationException($"The authenticator key could not be saved: {string.Join("; ", saved.Errors.Select(e => e.Code))}");
+        }
+
+        return (await users.GetAuthenticatorKeyAsync(user))!;
+    }
 
     public async Task<int> CountPasskeysAsync(StaffUser user) => (await users.GetPasskeysAsync(user)).Count;
 
