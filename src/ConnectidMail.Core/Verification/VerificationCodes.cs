@@ -35,6 +35,10 @@ public sealed class VerificationCodes(
         ArgumentException.ThrowIfNullOrWhiteSpace(email);
         var normalized = Normalize(email);
         var now = clock.GetUtcNow();
+        // Two clicks on "Email me a code" arrive together; holding the append lock from the reads to the save makes
+        // the second re-send the first one's code (and the hourly limits exact) instead of mailing a second code.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await AuditTrail.LockAsync(db, cancellationToken);
         if (await NextSendAllowedAtAsync(normalized, clientIp, now, cancellationToken) is { } allowedAt)
         {
             logger.LogWarning("Code request refused by the hourly limit until {AllowedAt}", allowedAt);
@@ -70,6 +74,7 @@ public sealed class VerificationCodes(
         audit.Record(db, AuditActor.RecipientAddress(email) with { IpAddress = clientIp }, AuditActions.CodeSent,
             new AuditSubjects(SubjectId: code.Id.ToString()), new { resent });
         await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         logger.LogInformation("Verification code {CodeId} {Action}", code.Id, resent ? "re-sent" : "sent");
         return new CodeRequestResult(true, resent, now, Mask(email), null);
     }

@@ -155,6 +155,27 @@ public sealed class VerificationCodesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Requests_arriving_together_make_one_code_and_every_mail_carries_it()
+    {
+        var clock = NewClock();
+        using var portal = CodePortal(clock);
+        var email = NewAddress();
+        await StatusAsync(portal, email, Ip); // starts the portal (and its migrations) once, before the requests race
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => SendAsync(portal, email))));
+
+        Assert.All(results, result => Assert.True(result.Sent));
+        Assert.Single(results, result => !result.Resent);
+        var row = Assert.Single(await CodesOfAsync(portal, email));
+        var mails = await MailsToAsync(sink, email, 4);
+        Assert.Equal(4, mails.Count);
+        var code = CodeIn(mails[0]);
+        Assert.All(mails, mail => Assert.Equal(code, CodeIn(mail)));
+        Assert.Equal(4, await portal.WithDbAsync(db => db.VerificationCodeSends.CountAsync(s => s.CodeId == row.Id)));
+        Assert.Equal(CodeCheckOutcome.Verified, (await CheckAsync(portal, email, code)).Outcome);
+    }
+
+    [Fact]
     public async Task After_a_lock_a_new_request_creates_a_new_different_code_that_verifies()
     {
         var clock = NewClock();
