@@ -45,6 +45,7 @@ internal sealed partial class SeededWorld : IAsyncDisposable
 
     private readonly Dictionary<Caller, HttpCaller> callers = [];
     private readonly Dictionary<string, string> values = new(StringComparer.Ordinal);
+    private readonly Dictionary<Caller, string> emails = [];
     private readonly List<string> secrets = [];
 
     private SeededWorld(SmtpSink mail, PortalFactory portal)
@@ -66,6 +67,9 @@ internal sealed partial class SeededWorld : IAsyncDisposable
     public IReadOnlyList<string> Secrets => [.. secrets, .. callers.Values.SelectMany(c => c.CookieValues)];
 
     public HttpCaller this[Caller caller] => callers[caller];
+
+    /// <summary>The address of each staff member and recipient.</summary>
+    public IReadOnlyDictionary<Caller, string> Emails => emails;
 
     public static async Task<SeededWorld> CreateAsync(LogCollector? logs = null)
     {
@@ -218,6 +222,8 @@ internal sealed partial class SeededWorld : IAsyncDisposable
 
         var recipientA = $"recipient-a-{Guid.NewGuid():N}@example.org";
         var recipientB = $"recipient-b-{Guid.NewGuid():N}@example.org";
+        (emails[Caller.SenderA], emails[Caller.SenderB], emails[Caller.Auditor], emails[Caller.Admin]) = (senderA, senderB, auditor, admin);
+        (emails[Caller.RecipientA], emails[Caller.RecipientB]) = (recipientA, recipientB);
         callers[Caller.SenderKey] = new HttpCaller(BaseAddress, nameof(Caller.SenderKey), senderAKey);
         callers[Caller.AuditorKey] = new HttpCaller(BaseAddress, nameof(Caller.AuditorKey), auditorKey);
         callers[Caller.RevokedKey] = new HttpCaller(BaseAddress, nameof(Caller.RevokedKey), revokedKey);
