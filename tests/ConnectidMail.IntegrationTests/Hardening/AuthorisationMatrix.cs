@@ -22,6 +22,7 @@ internal static class AuthorisationMatrix
         Row("GET,POST /compose", "/compose",                                            Login,    Denied,   Denied,   Ok,       Ok,       Denied,   Denied,   Login,    Login,    Login),
         Row("GET,POST /sent", "/sent",                                                  Login,    Denied,   Denied,   Ok,       Ok,       Denied,   Denied,   Login,    Login,    Login),
         Row("GET,POST /messages/{Id:guid}", "/messages/{messageA}",                     Login,    Denied,   Denied,   Ok,       Absent,   Denied,   Denied,   Login,    Login,    Login),
+        Row("GET,POST /messages/{Id:guid}", "/messages/{messageB}",                     Login,    Denied,   Denied,   Absent,   Ok,       Denied,   Denied,   Login,    Login,    Login),
         Row("GET,POST /admin/users", "/admin/users",                                    Login,    Denied,   Denied,   Denied,   Denied,   Denied,   Ok,       Login,    Login,    Login),
         Row("GET,POST /admin/users/{Id}", "/admin/users/{staffA}",                      Login,    Denied,   Denied,   Denied,   Denied,   Denied,   Ok,       Login,    Login,    Login),
         Row("GET,POST /admin/api-keys", "/admin/api-keys",                              Login,    Denied,   Denied,   Denied,   Denied,   Denied,   Ok,       Login,    Login,    Login),
@@ -44,16 +45,20 @@ internal static class AuthorisationMatrix
         // The sender's own endpoints behind the pages: another sender's ids answer 404, as if they did not exist.
         Row("POST /messages/send", "/messages/send", NewMessage,                        Login,    Denied,   Denied,   Created,  Created,  Denied,   Denied,   Login,    Login,    Login),
         Row("GET /attachments/{id:guid}", "/attachments/{fileA}",                       Login,    Denied,   Denied,   Ok,       Absent,   Denied,   Denied,   Login,    Login,    Login),
+        Row("GET /attachments/{id:guid}", "/attachments/{replyFileA}",                  Login,    Denied,   Denied,   Ok,       Absent,   Denied,   Denied,   Login,    Login,    Login),
         Row("POST /messages/{id:guid}/threads/{recipientId:guid}/replies", "/messages/{messageA}/threads/{threadA}/replies", ReplyForm,
                                                                                         Login,    Denied,   Denied,   Created,  Absent,   Denied,   Denied,   Login,    Login,    Login),
 
         // Recipient pages: a verified recipient session only, and only for that recipient's messages.
         Row("GET,POST /inbox", "/inbox",                                                Verify,   Ok,       Ok,       Verify,   Verify,   Verify,   Verify,   Verify,   Verify,   Verify),
         Row("GET,POST /m/{Id:guid}", "/m/{messageA}",                                   Verify,   Ok,       Absent,   Verify,   Verify,   Verify,   Verify,   Verify,   Verify,   Verify),
+        Row("GET,POST /m/{Id:guid}", "/m/{messageB}",                                   Verify,   Absent,   Ok,       Verify,   Verify,   Verify,   Verify,   Verify,   Verify,   Verify),
         Row("GET,POST /consent", "/consent",                                            Verify,   Inbox,    Inbox,       Verify,   Verify,   Verify,   Verify,   Verify,   Verify,   Verify),
         Row("GET,POST /consent/withdraw", "/consent/withdraw",                          Verify,   Ok,       Ok,       Verify,   Verify,   Verify,   Verify,   Verify,   Verify,   Verify),
         Row("GET,POST /recipient/passkeys", "/recipient/passkeys",                      Verify,   Ok,       Ok,       Verify,   Verify,   Verify,   Verify,   Verify,   Verify,   Verify),
         Row("GET /m/files/{id:guid}", "/m/files/{fileA}",                               Verify,   Ok,       Absent,   Verify,   Verify,   Verify,   Verify,   Verify,   Verify,   Verify),
+        Row("GET /m/files/{id:guid}", "/m/files/{replyFileA}",                          Verify,   Ok,       Absent,   Verify,   Verify,   Verify,   Verify,   Verify,   Verify,   Verify),
+        Row("GET /m/files/{id:guid}", "/m/files/{fileB}",                               Verify,   Absent,   Ok,       Verify,   Verify,   Verify,   Verify,   Verify,   Verify,   Verify),
         Row("POST /m/{id:guid}/replies", "/m/{messageA}/replies", ReplyForm,            Unauthorized, Created, Absent, Unauthorized, Unauthorized, Unauthorized, Unauthorized, Unauthorized, Unauthorized, Unauthorized),
         Row("POST /recipient/passkeys/enrol/options", "/recipient/passkeys/enrol/options", Verify, Ok,      Ok,       Verify,   Verify,   Verify,   Verify,   Verify,   Verify,   Verify),
         Row("POST /recipient/passkeys/enrol", "/recipient/passkeys/enrol", EmptyJson,   Verify,   BadRequest, BadRequest, Verify, Verify,   Verify,   Verify,   Verify,   Verify,   Verify),
@@ -89,7 +94,6 @@ internal static class AuthorisationMatrix
         Row("GET /openapi/{documentName}.json", "/openapi/v1.json", Everyone200),
         Row("GET,HEAD,POST,PUT,PATCH,DELETE /status/{code:int}", "/status/404", [Absent, Absent, Absent, Absent, Absent, Absent, Absent, Absent, Absent, Absent]),
         Row("GET,POST /not-found", "/not-found", Everyone200),
-        Row("GET,POST /Error", "/Error", Everyone200),
         Row("GET,HEAD /{**path:file}", "/no-such-file.txt", [Absent, Absent, Absent, Absent, Absent, Absent, Absent, Absent, Absent, Absent]),
 
         // Blazor's own: anyone may open a circuit (its components check the caller themselves, as the pages do).
