@@ -2,7 +2,6 @@ using System.Reflection;
 using ConnectidMail.Web.Account.Pages;
 using ConnectidMail.Web.Components.Pages;
 using Microsoft.AspNetCore.Components;
-using Microsoft.AspNetCore.Http;
 
 namespace ConnectidMail.ComponentTests;
 
@@ -42,20 +41,10 @@ public sealed class StatusPagesTests : BunitContext
         Assert.Equal("", link.GetAttribute("href"));
     }
 
-    [Fact]
-    public void Error_apologises_and_quotes_a_reference_for_support()
-    {
-        var cut = Render<Error>(parameters => parameters.AddCascadingValue<HttpContext>(new DefaultHttpContext { TraceIdentifier = "trace-42" }));
-
-        Assert.Equal("Something went wrong", cut.Find("h1").TextContent);
-        Assert.NotEmpty(cut.Find("code").TextContent);
-    }
-
     [Theory]
     [InlineData(typeof(Lockout), "/Account/Lockout")]
     [InlineData(typeof(AccessDenied), "/Account/AccessDenied")]
     [InlineData(typeof(NotFound), "/not-found")]
-    [InlineData(typeof(Error), "/Error")]
     public void Each_page_answers_at_the_address_the_rest_of_the_portal_sends_people_to(Type page, string address) =>
         Assert.Equal(address, page.GetCustomAttribute<RouteAttribute>()?.Template);
 }

@@ -22,6 +22,8 @@ public sealed class RecipientPortalFixture : PortalFixture
                 ["Logging:LogLevel:Default"] = "Trace",
                 ["Logging:LogLevel:Microsoft"] = "Trace",
                 ["Logging:LogLevel:Microsoft.AspNetCore"] = "Trace",
+                // appsettings.json names this category on its own; without this line it would stay at Warning.
+                ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Trace",
             },
             services => services.AddSingleton<ILoggerProvider>(logs))
     {
