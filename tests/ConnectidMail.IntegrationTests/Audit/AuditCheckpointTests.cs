@@ -5,6 +5,7 @@ using ConnectidMail.Crypto;
 using ConnectidMail.IntegrationTests.Uploads;
 using ConnectidMail.Staff;
 using ConnectidMail.Testing;
+using ConnectidMail.Web;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -203,6 +204,28 @@ public sealed class AuditCheckpointTests
         {
             Assert.DoesNotContain(secret, whole, StringComparison.OrdinalIgnoreCase);
         }
+    }
+
+    [Fact]
+    public async Task Bad_checkpoint_settings_stop_the_start_with_one_line_each()
+    {
+        using var folder = new TempFolder();
+        var error = new StringWriter();
+        var console = new ConsoleStreams(new StringReader(""), new StringWriter(), error, InputIsTerminal: false);
+        string[] args =
+        [
+            "--environment=Development", $"--Storage:DataPath={folder.Combine("data")}", $"--Keys:MasterKeyFile={folder.Combine("keys", "master.key")}",
+            "--urls=http://127.0.0.1:0", "--Audit:CheckpointEveryEvents=0", "--Audit:CheckpointEveryMinutes=99999", "--Audit:WitnessEmail=Witness <w@example.org>",
+        ];
+
+        Assert.Equal(1, await Program.RunAsync(args, console));
+        Assert.Equal(
+            [
+                "ConnectidMail cannot start: Audit:CheckpointEveryEvents 0 must be from 1 to 1000000.",
+                "ConnectidMail cannot start: Audit:CheckpointEveryMinutes 99999 must be from 1 to 10080 (a week).",
+                "ConnectidMail cannot start: Audit:WitnessEmail 'Witness <w@example.org>' is not a plain mail address (user@example.org).",
+            ],
+            error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
     }
 
     private static async Task AssertInvalidAtAsync(HttpClient auditor, long sequence, string problem)
