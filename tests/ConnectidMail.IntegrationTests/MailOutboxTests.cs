@@ -257,7 +257,7 @@ public sealed class MailOutboxTests
         var marker = NewMarker();
         // Large enough that a file written in place would be seen half-written.
         var html = $"<p>{new string('x', 4 * 1024 * 1024)}</p><p>{marker}-end</p>";
-        using var watching = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var watching = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var firstSight = Task.Run(() => FirstFileSeenAsync(folder, watching.Token));
 
         var queued = await EnqueueAsync(portal, MailWith(marker) with { HtmlBody = html });

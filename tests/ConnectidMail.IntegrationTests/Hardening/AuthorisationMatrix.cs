@@ -87,6 +87,7 @@ internal static class AuthorisationMatrix
         Row("GET /api/v1/attachments/{id:guid}", "/api/v1/attachments/{replyFileA}",    Unauthorized, Unauthorized, Unauthorized, Unauthorized, Unauthorized, Unauthorized, Unauthorized, Ok, Forbidden, Unauthorized),
         Row("GET /api/v1/audit/verify", "/api/v1/audit/verify",                         Unauthorized, Unauthorized, Unauthorized, Unauthorized, Unauthorized, Unauthorized, Unauthorized, Forbidden, Ok, Unauthorized),
         Row("GET /api/v1/audit/events", "/api/v1/audit/events",                         Unauthorized, Unauthorized, Unauthorized, Unauthorized, Unauthorized, Unauthorized, Unauthorized, Forbidden, Ok, Unauthorized),
+        Row("GET /api/v1/audit/checkpoints", "/api/v1/audit/checkpoints",               Unauthorized, Unauthorized, Unauthorized, Unauthorized, Unauthorized, Unauthorized, Unauthorized, Forbidden, Ok, Unauthorized),
 
         // Public by design: health probes, the API's description, the status pages (404 when opened directly).
         Row("* /health/live", "/health/live", Everyone200),
