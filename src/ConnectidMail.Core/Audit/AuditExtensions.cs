@@ -15,6 +15,7 @@ public static class AuditExtensions
         builder.Services.AddSingleton<AuditTrail>();
         builder.Services.AddScoped<AuditVerifier>();
         builder.Services.AddScoped<AuditSearch>();
+        builder.Services.AddScoped<AuditExporter>();
         builder.Services.AddSingleton<AuditChainInterceptor>();
         builder.Services.ConfigureDbContext<ConnectidDbContext>(
             (services, options) => options.AddInterceptors(services.GetRequiredService<AuditChainInterceptor>()));

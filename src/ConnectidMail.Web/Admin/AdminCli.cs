@@ -28,6 +28,10 @@ internal static class AdminCli
                          Prints the new key alone on the last line; it is shown once and stored hashed.
           audit verify   Checks the audit trail's hash chain from the first event to the head and prints
                          {valid, eventCount, headHash, firstInvalidSequence} as JSON; exits 1 when invalid.
+          audit verify-export FILE
+                         Checks a JSON export or PDF report (its attached evidence.json and its signature)
+                         without the database: each event's hash, the links, the head, checkpoint signatures;
+                         prints every problem, naming the event or checkpoint, and exits 1; exits 0 when valid.
           rotate-keys    [--batch-size N]
                          New key-encryption key; re-wraps every data key under it, then retires the old one
                          (erased by a rotation at least 24 hours later). Content is not re-encrypted.
@@ -53,6 +57,7 @@ internal static class AdminCli
         ["create-api-key"] = ["email", "name", "expires", "expires-in-days"],
         ["rotate-keys"] = ["batch-size"],
         ["audit verify"] = [],
+        ["audit verify-export"] = [],
         ["reset-password"] = ["email", "password"],
         ["disable-user"] = ["email"],
         ["enable-user"] = ["email"],
@@ -83,6 +88,12 @@ internal static class AdminCli
         {
             console.Error.WriteLine($"error: unknown command '{command}'. Run 'admin help' for the list.");
             return Usage;
+        }
+
+        if (command == "audit verify-export")
+        {
+            // Offline by design: it reads the file only, never the portal's settings, keys or database.
+            return await AuditCommands.VerifyExportAsync(args[3..], console);
         }
 
         if (!CliOptions.TryParse(args[(1 + words)..], KnownOptions[command], out var options, out var parseError))
