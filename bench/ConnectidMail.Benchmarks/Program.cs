@@ -3,7 +3,8 @@ using ConnectidMail.Benchmarks;
 
 // `-- memory [--dir PATH]` runs the peak-memory harness; `-- upload [--runs N] [--size-mib N] [--dir PATH] [--app PATH]`
 // the 1 GiB upload through the portal's API (`upload-sink` is its baseline server, started by it); anything else goes
-// to BenchmarkDotNet; `-- throughput [--rounds N]` runs the streaming benchmarks interleaved (see its summary) (e.g. `-- --filter *Streaming*`).
+// to BenchmarkDotNet; `-- throughput [--rounds N]` runs the streaming benchmarks interleaved (see its summary) (e.g. `-- --filter *Streaming*`);
+// `-- report [--events N] [--dir PATH]` the PDF evidence report over N (default 100,000) audit events.
 if (args is ["memory", .. var rest])
 {
     return MemoryHarness.Run(rest);
@@ -17,6 +18,11 @@ if (args is ["upload", .. var uploadArgs])
 if (args is ["throughput", .. var throughputArgs])
 {
     return await InterleavedThroughputHarness.RunAsync(throughputArgs);
+}
+
+if (args is ["report", .. var reportArgs])
+{
+    return await ReportHarness.RunAsync(reportArgs);
 }
 
 if (args is ["upload-sink", .. var sinkArgs])

@@ -31,15 +31,6 @@ public sealed record AuditExportScope(Guid? MessageId = null, DateTimeOffset? Fr
 }
 
 /// <summary>
-/// A signed checkpoint as the export carries it: the signature (ECDSA P-256, SHA-256, IEEE P1363, base64) is over the
-/// UTF-8 of the RFC 8785 form of <c>{headHash, keyId, sequence, time}</c> (time in <see cref="AuditHashing.TimeFormat"/>).
-/// </summary>
-public sealed record ExportedCheckpoint(long Sequence, string HeadHash, DateTimeOffset Time, string KeyId, string Signature);
-
-/// <summary>A checkpoint signing key: SPKI DER in base64 and its fingerprint, the lowercase hex SHA-256 of the SPKI.</summary>
-public sealed record ExportedKey(string KeyId, string PublicKey, string Fingerprint, DateTimeOffset CreatedAt, DateTimeOffset? RetiredAt);
-
-/// <summary>
 /// Everything about an export decided before its events are read: the chain's head and the verification of the chain up
 /// to it (both taken before the export's own <c>audit.exported</c> event was appended), and the checkpoints and keys.
 /// </summary>
@@ -66,7 +57,9 @@ public sealed record AuditExportHeader
     /// <summary>How many events of the scope the export holds.</summary>
     public required long EventCount { get; init; }
 
-    public IReadOnlyList<ExportedCheckpoint> Checkpoints { get; init; } = [];
+    /// <summary>The signed checkpoints up to the head, in sequence order (<see cref="AuditCheckpointSignature"/>).</summary>
+    public IReadOnlyList<AuditCheckpoint> Checkpoints { get; init; } = [];
 
-    public IReadOnlyList<ExportedKey> Keys { get; init; } = [];
+    /// <summary>Every checkpoint signing key, retired ones too, so each checkpoint can be checked.</summary>
+    public IReadOnlyList<AuditSigningKey> Keys { get; init; } = [];
 }

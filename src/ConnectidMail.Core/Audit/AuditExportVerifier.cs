@@ -1,8 +1,5 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace ConnectidMail.Audit;
 
@@ -56,7 +53,7 @@ public static class AuditExportVerifier
         {
             foreach (var checkpoint in checkpoints.Where(c => c.Sequence > last))
             {
-                problems.Add($"Checkpoint at sequence {checkpoint.Sequence}: it covers events up to {checkpoint.Sequence}, but the export ends at event {last} (a cut tail).");
+                problems.Add($"Checkpoint {checkpoint.Sequence} covers events up to {checkpoint.Sequence}, but the export ends at event {last} (a cut tail).");
             }
         }
 
@@ -80,142 +77,74 @@ public static class AuditExportVerifier
         var signed = checkpoints.Count == 0
             ? "no signed checkpoint in the file"
             : $"{checkpoints.Count} checkpoint signature(s) valid ({string.Join(", ", checkpoints.Select(c => $"sequence {c.Sequence} by key {c.KeyId}").Take(5))}{(checkpoints.Count > 5 ? ", …" : "")}); "
-              + $"key fingerprint(s) {string.Join(", ", keys.Values.Select(k => k.Fingerprint).Distinct())}";
+              + $"key fingerprint(s) {string.Join(", ", keys.Where(k => checkpoints.Any(c => c.KeyId == k.KeyId)).Select(k => k.Fingerprint).Distinct())}";
         var what = wholeTrail
             ? $"the whole trail from event 1 to the head, complete, every hash and link checks out"
             : $"a selection: every event's hash checks out and {links} link(s) between consecutive events check out; events between them are not in the file, so completeness and their place in the chain are not provable from it";
         return new AuditExportCheck([], $"VALID: {range}; {what}; head {headSequence} {headHash}; {signed}.");
     }
 
-    private static Dictionary<string, CheckedKey> CheckKeys(JsonElement root, List<string> problems)
+    private static List<AuditSigningKey> CheckKeys(JsonElement root, List<string> problems)
     {
-        var keys = new Dictionary<string, CheckedKey>(StringComparer.Ordinal);
+        var keys = new List<AuditSigningKey>();
         if (!root.TryGetProperty("keys", out var array) || array.ValueKind != JsonValueKind.Array)
         {
             return keys;
         }
 
-        foreach (var key in array.EnumerateArray())
+        foreach (var item in array.EnumerateArray())
         {
-            var id = Text(key, "keyId") ?? "(no id)";
-            var fingerprint = Text(key, "fingerprint") ?? "";
-            try
+            var key = new AuditSigningKey(
+                Text(item, "keyId") ?? "", Text(item, "publicKey") ?? "", Text(item, "fingerprint") ?? "", Time(item, "createdAt") ?? default, Time(item, "retiredAt"));
+            if (AuditSigningKeys.FindPublicKeyProblem(key) is { } problem)
             {
-                var spki = Convert.FromBase64String(Text(key, "publicKey") ?? "");
-                if (Convert.ToHexStringLower(SHA256.HashData(spki)) != fingerprint.ToLowerInvariant())
-                {
-                    problems.Add($"Key {id}: its fingerprint does not match its public key.");
-                    continue;
-                }
+                problems.Add(problem);
+            }
 
-                var ecdsa = ECDsa.Create();
-                ecdsa.ImportSubjectPublicKeyInfo(spki, out _);
-                keys[id] = new CheckedKey(ecdsa, fingerprint);
-            }
-            catch (Exception e) when (e is FormatException or CryptographicException)
-            {
-                problems.Add($"Key {id}: its public key is not a valid SPKI (base64 DER) key.");
-            }
+            keys.Add(key);
         }
 
         return keys;
     }
 
-    private static List<CheckedCheckpoint> CheckCheckpoints(JsonElement root, Dictionary<string, CheckedKey> keys, long? headSequence, List<string> problems)
+    private static List<AuditCheckpoint> CheckCheckpoints(JsonElement root, List<AuditSigningKey> keys, long? headSequence, List<string> problems)
     {
-        var valid = new List<CheckedCheckpoint>();
+        var valid = new List<AuditCheckpoint>();
         if (!root.TryGetProperty("checkpoints", out var array) || array.ValueKind != JsonValueKind.Array)
         {
             return valid;
         }
 
-        foreach (var checkpoint in array.EnumerateArray())
+        foreach (var item in array.EnumerateArray())
         {
-            var sequence = Long(checkpoint, "sequence");
-            var hash = Text(checkpoint, "headHash");
-            var time = Text(checkpoint, "time");
-            var keyId = Text(checkpoint, "keyId");
-            var signature = Text(checkpoint, "signature");
-            if (sequence is null || hash is null || time is null || keyId is null || signature is null)
+            var sequence = Long(item, "sequence");
+            var checkpoint = new AuditCheckpoint
             {
-                problems.Add($"Checkpoint at sequence {sequence?.ToString(CultureInfo.InvariantCulture) ?? "?"}: a field is missing (sequence, headHash, time, keyId, signature).");
-                continue;
-            }
-
-            if (!keys.TryGetValue(keyId, out var key))
+                Sequence = sequence ?? 0,
+                HeadHash = Text(item, "headHash") ?? "",
+                Time = Time(item, "time") ?? default,
+                KeyId = Text(item, "keyId") ?? "",
+                Signature = Text(item, "signature") ?? "",
+            };
+            if (AuditCheckpointSignature.FindProblem(checkpoint, keys) is { } problem)
             {
-                problems.Add($"Checkpoint at sequence {sequence}: it is signed by key {keyId}, which the export does not hold (or whose fingerprint is wrong).");
-                continue;
+                problems.Add(problem);
             }
-
-            if (!SignatureMatches(key.PublicKey, SignedBytes(sequence.Value, hash, time, keyId), signature))
+            else if (sequence > headSequence)
             {
-                problems.Add($"Checkpoint at sequence {sequence}: its signature does not verify with key {keyId}.");
-                continue;
+                problems.Add($"Checkpoint {sequence} lies after the export's head, event {headSequence}.");
             }
-
-            if (sequence > headSequence)
+            else
             {
-                problems.Add($"Checkpoint at sequence {sequence}: it lies after the export's head, event {headSequence}.");
-                continue;
+                valid.Add(checkpoint);
             }
-
-            valid.Add(new CheckedCheckpoint(sequence.Value, hash, keyId));
         }
 
         return valid;
     }
 
-    /// <summary>The bytes a checkpoint's signature covers: UTF-8 of the RFC 8785 form of <c>{headHash, keyId, sequence, time}</c>.</summary>
-    public static byte[] SignedBytes(long sequence, string headHash, string time, string keyId) => Encoding.UTF8.GetBytes(CanonicalJson.Canonicalize(new JsonObject
-    {
-        ["headHash"] = headHash,
-        ["keyId"] = keyId,
-        ["sequence"] = sequence,
-        ["time"] = time,
-    }.ToJsonString()));
-
-    /// <summary>Whether a checkpoint's signature verifies with its key among <paramref name="keys"/> (whose fingerprint must match).</summary>
-    public static bool CheckpointSignatureValid(ExportedCheckpoint checkpoint, IEnumerable<ExportedKey> keys)
-    {
-        var key = keys.FirstOrDefault(k => k.KeyId == checkpoint.KeyId);
-        if (key is null)
-        {
-            return false;
-        }
-
-        try
-        {
-            var spki = Convert.FromBase64String(key.PublicKey);
-            if (Convert.ToHexStringLower(SHA256.HashData(spki)) != key.Fingerprint.ToLowerInvariant())
-            {
-                return false;
-            }
-
-            using var ecdsa = ECDsa.Create();
-            ecdsa.ImportSubjectPublicKeyInfo(spki, out _);
-            return SignatureMatches(ecdsa, SignedBytes(checkpoint.Sequence, checkpoint.HeadHash, AuditHashing.FormatTime(checkpoint.Time), checkpoint.KeyId), checkpoint.Signature);
-        }
-        catch (Exception e) when (e is FormatException or CryptographicException)
-        {
-            return false;
-        }
-    }
-
-    private static bool SignatureMatches(ECDsa key, byte[] signed, string signature)
-    {
-        try
-        {
-            return key.VerifyData(signed, Convert.FromBase64String(signature), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
-    }
-
     private static (long Count, long First, long Last, long Links) CheckEvents(
-        JsonElement root, bool wholeTrail, long? headSequence, string? headHash, List<CheckedCheckpoint> checkpoints, List<string> problems)
+        JsonElement root, bool wholeTrail, long? headSequence, string? headHash, List<AuditCheckpoint> checkpoints, List<string> problems)
     {
         if (!root.TryGetProperty("events", out var array) || array.ValueKind != JsonValueKind.Array)
         {
@@ -331,6 +260,11 @@ public static class AuditExportVerifier
         return value is { ValueKind: JsonValueKind.String } text ? text.GetString() : null;
     }
 
+    private static DateTimeOffset? Time(JsonElement element, string name) =>
+        Text(element, name) is { } text && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time)
+            ? time
+            : null;
+
     private static long? Long(JsonElement element, params string[] path)
     {
         var value = Walk(element, path);
@@ -349,8 +283,4 @@ public static class AuditExportVerifier
 
         return element;
     }
-
-    private sealed record CheckedKey(ECDsa PublicKey, string Fingerprint);
-
-    private sealed record CheckedCheckpoint(long Sequence, string HeadHash, string KeyId);
 }

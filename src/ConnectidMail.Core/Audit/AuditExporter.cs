@@ -31,7 +31,9 @@ public sealed class AuditExporter(ConnectidDbContext db, AuditTrail audit, TimeP
             .Select(e => new { e.Sequence, e.Hash })
             .FirstOrDefaultAsync(cancellationToken);
         var headSequence = head?.Sequence ?? 0;
-        var verification = await VerifyUpToAsync(headSequence, cancellationToken);
+        var checkpoints = await db.AuditCheckpoints.AsNoTracking().Where(c => c.Sequence <= headSequence).OrderBy(c => c.Sequence).ToListAsync(cancellationToken);
+        var keys = (await db.AuditSigningKeys.AsNoTracking().OrderBy(k => k.Version).ToListAsync(cancellationToken)).Select(k => k.ToPublicKey()).ToList();
+        var verification = await VerifyUpToAsync(headSequence, checkpoints, keys, cancellationToken);
 
         var addresses = scope.MessageId is { } messageId
             ? await db.MessageRecipients.AsNoTracking().Where(r => r.MessageId == messageId).Select(r => r.NormalizedEmail).ToListAsync(cancellationToken)
@@ -52,6 +54,8 @@ public sealed class AuditExporter(ConnectidDbContext db, AuditTrail audit, TimeP
             HeadHash = head?.Hash ?? AuditEvent.GenesisHash,
             Verification = verification,
             EventCount = count,
+            Checkpoints = checkpoints,
+            Keys = keys,
         };
 
         // Recorded before a byte is sent: no export leaves the portal unrecorded.
@@ -68,9 +72,16 @@ public sealed class AuditExporter(ConnectidDbContext db, AuditTrail audit, TimeP
         return run;
     }
 
-    private async Task<AuditVerification> VerifyUpToAsync(long headSequence, CancellationToken cancellationToken)
+    /// <summary>
+    /// The chain from event 1 to the head, with the checkpoints whose signatures verify as anchors; a checkpoint whose
+    /// signature does not verify makes the result invalid at its sequence (unless the chain breaks earlier).
+    /// </summary>
+    private async Task<AuditVerification> VerifyUpToAsync(
+        long headSequence, IReadOnlyList<AuditCheckpoint> checkpoints, IReadOnlyList<AuditSigningKey> keys, CancellationToken cancellationToken)
     {
-        var check = new AuditChainCheck();
+        var forged = checkpoints.Select(c => (Checkpoint: c, Problem: AuditCheckpointSignature.FindProblem(c, keys))).Where(c => c.Problem is not null).ToList();
+        var check = new AuditChainCheck(checkpoints.Except(forged.Select(f => f.Checkpoint))
+            .Select(c => new AuditAnchor(c.Sequence, c.HeadHash, $"checkpoint {c.Sequence}")));
         var after = 0L;
         while (after < headSequence)
         {
@@ -92,7 +103,10 @@ public sealed class AuditExporter(ConnectidDbContext db, AuditTrail audit, TimeP
             after = batch[^1].Sequence;
         }
 
-        return check.Result();
+        var result = check.Result();
+        return forged.FirstOrDefault() is { Checkpoint: { } bad, Problem: { } problem } && (result.FirstInvalidSequence ?? long.MaxValue) > bad.Sequence
+            ? result with { Valid = false, FirstInvalidSequence = bad.Sequence, Problem = problem }
+            : result;
     }
 
     internal IQueryable<AuditEvent> Query(AuditExportScope scope, long headSequence, IReadOnlyList<string> addresses, DateTimeOffset? messageCreatedAt)

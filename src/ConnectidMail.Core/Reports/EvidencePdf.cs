@@ -32,7 +32,7 @@ public static class EvidencePdf
         using (var flow = new PageFlow(document))
         {
             flow.NewPage();
-            WriteSummary(flow, report);
+            WriteSummary(flow, report, signingCertificate);
             WriteMessages(flow, report.Messages);
             WriteConsents(flow, report.Consents);
             WriteEvents(flow, report.Events);
@@ -62,7 +62,7 @@ public static class EvidencePdf
         await document.SaveAsync(destination, closeStream: false);
     }
 
-    private static void WriteSummary(PageFlow flow, EvidenceReport report)
+    private static void WriteSummary(PageFlow flow, EvidenceReport report, X509Certificate2? signingCertificate)
     {
         var summary = report.Summary;
         flow.Paragraph("Audit evidence report", PageFlow.TitleFont);
@@ -89,6 +89,10 @@ public static class EvidencePdf
         {
             flow.Fact("Signing key", "None yet: no checkpoint has been signed.");
         }
+
+        flow.Fact("PDF signature", signingCertificate is null
+            ? "Not signed (no audit signing key yet)."
+            : $"This file is signed with the audit key ({signingCertificate.Subject}); any change to it breaks the signature.");
         flow.Gap(8);
         flow.Paragraph(
             $"The events, their hashes and the signed checkpoints are attached to this PDF as {report.Evidence.FileName}. "

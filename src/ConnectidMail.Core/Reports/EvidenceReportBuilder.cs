@@ -55,7 +55,7 @@ public static class EvidenceReportBuilder
             return "No signed checkpoint covers these events yet.";
         }
 
-        var invalid = header.Checkpoints.Where(c => !AuditExportVerifier.CheckpointSignatureValid(c, header.Keys)).ToList();
+        var invalid = header.Checkpoints.Where(c => AuditCheckpointSignature.FindProblem(c, header.Keys) is not null).ToList();
         var latest = header.Checkpoints.MaxBy(c => c.Sequence)!;
         var summary = $"{header.Checkpoints.Count} checkpoint(s); the latest at sequence {latest.Sequence} ({AuditHashing.FormatTime(latest.Time)}) signed by key {latest.KeyId}";
         return invalid.Count == 0

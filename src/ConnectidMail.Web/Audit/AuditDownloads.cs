@@ -61,7 +61,7 @@ internal static class AuditDownloads
 
         // The PDF evidence report with the same JSON attached. PDFsharp builds a document in memory and writes it
         // synchronously, so it goes to a temporary file first and is streamed from there.
-        audit.MapGet("/report", async (HttpContext http, AuditExporter exporter, Guid? messageId, DateTimeOffset? from, DateTimeOffset? to, CancellationToken cancellationToken) =>
+        audit.MapGet("/report", async (HttpContext http, AuditExporter exporter, EvidenceSigner signer, Guid? messageId, DateTimeOffset? from, DateTimeOffset? to, CancellationToken cancellationToken) =>
         {
             if (Scope(messageId, from, to) is not { } scope)
             {
@@ -70,12 +70,13 @@ internal static class AuditDownloads
 
             var run = await exporter.BeginAsync(scope, http.ToAuditActor(), "pdf", cancellationToken);
             var report = await EvidenceReportBuilder.BuildAsync(run.Header, run.EventsAsync(cancellationToken), cancellationToken);
+            using var certificate = await signer.CertificateAsync(cancellationToken);
             var file = new FileStream(
                 Path.Combine(Path.GetTempPath(), $"connectidmail-report-{Guid.NewGuid():N}.pdf"),
                 FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose);
             try
             {
-                await EvidencePdf.WriteAsync(report, file);
+                await EvidencePdf.WriteAsync(report, file, certificate);
                 file.Position = 0;
             }
             catch

@@ -5,9 +5,13 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ConnectidMail.Audit;
+using ConnectidMail.Crypto;
 using ConnectidMail.IntegrationTests.Recipient;
+using ConnectidMail.Persistence;
 using ConnectidMail.Staff;
 using ConnectidMail.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using static ConnectidMail.IntegrationTests.Messaging.MessagingTestSupport;
 using static ConnectidMail.IntegrationTests.Verification.RecipientTestSupport;
 
@@ -20,6 +24,7 @@ namespace ConnectidMail.IntegrationTests.Audit;
 public sealed class AuditExportTests : IAsyncLifetime
 {
     private const string Password = "a sufficiently long password";
+    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
     private SmtpSink sink = null!;
 
     public async Task InitializeAsync() => sink = await SmtpSink.StartOnFreePortAsync();
@@ -118,17 +123,24 @@ public sealed class AuditExportTests : IAsyncLifetime
 
         // A checkpoint in the shared format (signed over the canonical {headHash, keyId, sequence, time}) verifies;
         // one changed byte of its signature is named.
-        var signed = WithCheckpoint(JsonNode.Parse(bytes)!, sequence: 4, events[3]!["hash"]!.GetValue<string>());
+        var (signed, keyId) = WithCheckpoint(JsonNode.Parse(bytes)!, sequence: 4, events[3]!["hash"]!.GetValue<string>());
         var signedCheck = await VerifyExportAsync(Encoding.UTF8.GetBytes(signed.ToJsonString()));
         Assert.True(signedCheck.ExitCode == 0, signedCheck.Output + signedCheck.Error);
-        Assert.Contains("1 checkpoint signature(s) valid (sequence 4 by key test-key-1)", signedCheck.OutputLines[^1], StringComparison.Ordinal);
+        Assert.Contains($"1 checkpoint signature(s) valid (sequence 4 by key {keyId})", signedCheck.OutputLines[^1], StringComparison.Ordinal);
         var forged = JsonNode.Parse(signed.ToJsonString())!;
         var signature = Convert.FromBase64String(forged["checkpoints"]![0]!["signature"]!.GetValue<string>());
         signature[10] ^= 1;
         forged["checkpoints"]![0]!["signature"] = Convert.ToBase64String(signature);
         var forgedCheck = await VerifyExportAsync(Encoding.UTF8.GetBytes(forged.ToJsonString()));
         Assert.Equal(1, forgedCheck.ExitCode);
-        Assert.Contains("Checkpoint at sequence 4: its signature does not verify with key test-key-1.", forgedCheck.OutputLines);
+        Assert.Contains("Checkpoint 4's signature does not match its sequence, head hash, time and key id: it was altered or forged.", forgedCheck.OutputLines);
+
+        // A checkpoint whose event was rewritten (same signature, the event's hash no longer what it signed) is named too.
+        var rewritten = JsonNode.Parse(signed.ToJsonString())!;
+        rewritten["events"]![3]!["detail"] = JsonNode.Parse("""{"number":99}""");
+        var rewrittenCheck = await VerifyExportAsync(Encoding.UTF8.GetBytes(rewritten.ToJsonString()));
+        Assert.Equal(1, rewrittenCheck.ExitCode);
+        Assert.Contains("Event 4: its hash does not match its content (the event was altered).", rewrittenCheck.OutputLines);
     }
 
     [Fact]
@@ -137,6 +149,7 @@ public sealed class AuditExportTests : IAsyncLifetime
         using var portal = Portal(Settings(sink.PortalSettings()));
         using var auditor = await CookieSessionAsync(portal, StaffRoles.Auditor);
         var (messageId, email) = await MessageReadByRecipientAsync(portal);
+        var signingKey = await SignCheckpointAsync(portal);
         var before = await portal.EventsAsync();
         var consent = before.Single(e => e.Action == AuditActions.ConsentGiven && e.ActorDisplay == email);
         var consentDetail = JsonDocument.Parse(consent.Detail!).RootElement;
@@ -154,6 +167,9 @@ public sealed class AuditExportTests : IAsyncLifetime
             Assert.Contains(Organisation, first, StringComparison.Ordinal);
             Assert.Contains(before[^1].Hash, first, StringComparison.Ordinal);
             Assert.Contains("The whole chain verified", first, StringComparison.Ordinal);
+            Assert.Contains(signingKey.Fingerprint, first, StringComparison.Ordinal);
+            Assert.Contains($"1 checkpoint(s); the latest at sequence {before[^1].Sequence}", first, StringComparison.Ordinal);
+            Assert.Contains("every signature is valid", first, StringComparison.Ordinal);
             var all = string.Concat(pages);
             Assert.Contains($"Recipient {email}", all, StringComparison.Ordinal);
             Assert.Contains("one-time code", all, StringComparison.Ordinal);
@@ -175,13 +191,37 @@ public sealed class AuditExportTests : IAsyncLifetime
         }
 
         await AssertQpdfAcceptsAsync(pdf);
+        var signature = ConnectidMail.Reports.EvidencePdfReader.CheckSignature(pdf);
+        Assert.True(signature.Valid, signature.Explanation);
+        Assert.Equal(signingKey.Fingerprint, AuditSigningKeys.Fingerprint(signature.Signer!.PublicKey.ExportSubjectPublicKeyInfo()));
         var check = await VerifyExportAsync(pdf, "pdf");
         Assert.True(check.ExitCode == 0, check.Output + check.Error);
-        Assert.Contains("VALID", check.OutputLines[^1], StringComparison.Ordinal);
+        Assert.StartsWith("VALID", check.OutputLines[^1], StringComparison.Ordinal);
+        Assert.Contains($"1 checkpoint signature(s) valid (sequence {before[^1].Sequence} by key {signingKey.KeyId})", check.OutputLines[^1], StringComparison.Ordinal);
+        Assert.Contains("PDF signature valid over the whole file", check.OutputLines[^1], StringComparison.Ordinal);
+
+        // One byte of the report changed: its signature no longer holds.
+        var edited = (byte[])pdf.Clone();
+        edited[Encoding.Latin1.GetString(pdf).IndexOf(Organisation, StringComparison.Ordinal)] ^= 0x20;
+        var editedCheck = await VerifyExportAsync(edited, "pdf");
+        Assert.Equal(1, editedCheck.ExitCode);
+        Assert.Contains(editedCheck.OutputLines, line => line.StartsWith("The PDF's signature: The signature does not match the file", StringComparison.Ordinal));
 
         var recorded = (await portal.EventsAsync()).Single(e => e.Action == AuditActions.AuditExported);
         Assert.Equal(AuditActorKind.Staff, recorded.ActorKind);
         Assert.Contains("\"format\":\"pdf\"", recorded.Detail, StringComparison.Ordinal);
+
+        // A checkpoint forged in the database: the export says the chain is invalid at it, and the CLI names it.
+        var forged = Convert.FromBase64String((await portal.WithDbAsync(db => db.AuditCheckpoints.AsNoTracking().SingleAsync())).Signature);
+        forged[0] ^= 1;
+        await portal.SqlAsync($"""UPDATE "AuditCheckpoints" SET "Signature" = '{Convert.ToBase64String(forged)}'""");
+        var export = await auditor.Client.GetByteArrayAsync("/api/v1/audit/export");
+        var verification = JsonNode.Parse(export)!["verification"]!;
+        Assert.False(verification["valid"]!.GetValue<bool>());
+        Assert.Equal(before[^1].Sequence, verification["firstInvalidSequence"]!.GetValue<long>());
+        var forgedCheck = await VerifyExportAsync(export);
+        Assert.Equal(1, forgedCheck.ExitCode);
+        Assert.Contains($"Checkpoint {before[^1].Sequence}'s signature does not match its sequence, head hash, time and key id: it was altered or forged.", forgedCheck.OutputLines);
     }
 
     [Fact]
@@ -219,6 +259,24 @@ public sealed class AuditExportTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await adminCookie.Client.GetAsync("/api/v1/audit/export")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await adminCookie.Client.GetAsync("/api/v1/audit/report")).StatusCode);
         Assert.Equal(3, (await portal.EventsAsync()).Count(e => e.Action == AuditActions.AuditExported));
+    }
+
+    /// <summary>Signs a checkpoint at the head with the portal's first audit key (derived from its master key), as the checkpoints feature does.</summary>
+    private static async Task<AuditSigningKey> SignCheckpointAsync(PortalFactory portal)
+    {
+        await using var scope = portal.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ConnectidDbContext>();
+        using var key = AuditSigningKeys.Derive(scope.ServiceProvider.GetRequiredService<IMasterKeyProvider>(), 1);
+        var now = DateTimeOffset.UtcNow;
+        var published = AuditSigningKeys.PublicKeyOf(key, now);
+        db.AuditSigningKeys.Add(new AuditSigningKeyRecord
+        {
+            KeyId = published.KeyId, Version = 1, PublicKey = published.PublicKey, Fingerprint = published.Fingerprint, CreatedAt = published.CreatedAt,
+        });
+        var head = await db.AuditEvents.AsNoTracking().OrderByDescending(e => e.Sequence).FirstAsync();
+        db.AuditCheckpoints.Add(AuditCheckpointSignature.Sign(key, published.KeyId, head.Sequence, head.Hash, now));
+        await db.SaveChangesAsync();
+        return published;
     }
 
     /// <summary>Sends a message to a new address; the recipient verifies by code, consents and opens it.</summary>
@@ -281,31 +339,16 @@ public sealed class AuditExportTests : IAsyncLifetime
         return await AdminCliRunner.RunAsync([], null, "audit", "verify-export", path);
     }
 
-    /// <summary>Adds a checkpoint and its key as the portal's checkpoints are exported: ECDSA P-256, P1363, over the canonical form.</summary>
-    private static JsonNode WithCheckpoint(JsonNode export, long sequence, string headHash)
+    /// <summary>Adds a checkpoint and its key as the portal exports them (the checkpoints feature's own signer and key format).</summary>
+    private static (JsonNode Export, string KeyId) WithCheckpoint(JsonNode export, long sequence, string headHash)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var spki = key.ExportSubjectPublicKeyInfo();
-        var time = AuditHashing.FormatTime(DateTimeOffset.UtcNow);
-        var signed = Encoding.UTF8.GetBytes($$"""{"headHash":"{{headHash}}","keyId":"test-key-1","sequence":{{sequence}},"time":"{{time}}"}""");
-        var signature = key.SignData(signed, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
-        export["checkpoints"] = new JsonArray(new JsonObject
-        {
-            ["sequence"] = sequence,
-            ["headHash"] = headHash,
-            ["time"] = time,
-            ["keyId"] = "test-key-1",
-            ["signature"] = Convert.ToBase64String(signature),
-        });
-        export["keys"] = new JsonArray(new JsonObject
-        {
-            ["keyId"] = "test-key-1",
-            ["publicKey"] = Convert.ToBase64String(spki),
-            ["fingerprint"] = Convert.ToHexStringLower(SHA256.HashData(spki)),
-            ["createdAt"] = time,
-            ["retiredAt"] = null,
-        });
-        return export;
+        var now = DateTimeOffset.UtcNow;
+        var published = AuditSigningKeys.PublicKeyOf(key, now);
+        var checkpoint = AuditCheckpointSignature.Sign(key, published.KeyId, sequence, headHash, now);
+        export["checkpoints"] = new JsonArray(JsonSerializer.SerializeToNode(checkpoint, Web));
+        export["keys"] = new JsonArray(JsonSerializer.SerializeToNode(published, Web));
+        return (export, published.KeyId);
     }
 
     private static async Task AssertQpdfAcceptsAsync(byte[] pdf)
