@@ -25,6 +25,11 @@ if (args is ["report", .. var reportArgs])
     return await ReportHarness.RunAsync(reportArgs);
 }
 
+if (args is ["report-seed", .. var seedArgs])
+{
+    return await ReportHarness.SeedAsync(seedArgs);
+}
+
 if (args is ["upload-sink", .. var sinkArgs])
 {
     return UploadSink.Run(sinkArgs);

@@ -9,6 +9,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace ConnectidMail.Benchmarks;
 
@@ -25,6 +26,7 @@ internal static class ReportHarness
     private static readonly TimeSpan TimeGoal = TimeSpan.FromSeconds(10);
     private const long MemoryGoal = 300 * MiB;
 
+    /// <summary>Seeds the database in a child process (<c>report-seed</c>), so this process measures the report alone.</summary>
     public static async Task<int> RunAsync(string[] args)
     {
         var events = Option(args, "--events") is { } n ? int.Parse(n, CultureInfo.InvariantCulture) : 100_000;
@@ -32,30 +34,45 @@ internal static class ReportHarness
         Directory.CreateDirectory(folder);
         try
         {
-            using var host = Build(folder);
             var seeding = Stopwatch.StartNew();
-            await SeedAsync(host.Services, events);
-            Console.WriteLine($"seeded {events:N0} events in {seeding.Elapsed.TotalSeconds:N1} s");
+            using (var seed = Process.Start("dotnet", [typeof(ReportHarness).Assembly.Location, "report-seed", "--dir", folder, "--events", events.ToString(CultureInfo.InvariantCulture)]))
+            {
+                await seed.WaitForExitAsync();
+                if (seed.ExitCode != 0)
+                {
+                    Console.Error.WriteLine($"seeding failed with exit code {seed.ExitCode}");
+                    return 2;
+                }
+            }
 
+            Console.WriteLine($"seeded {events:N0} events in {seeding.Elapsed.TotalSeconds:N1} s (child process)");
+            using var host = Build(folder);
+            await WarmUpAsync(host.Services);
             GC.Collect();
             GC.WaitForPendingFinalizers();
             var before = ResidentBytes();
             ResetPeak();
             var output = Path.Combine(folder, "report.pdf");
+            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var timer = Stopwatch.StartNew();
             await using (var scope = host.Services.CreateAsyncScope())
             {
                 var run = await scope.ServiceProvider.GetRequiredService<AuditExporter>().BeginAsync(new AuditExportScope(), AuditActor.CommandLine, "pdf");
+                var started = timer.Elapsed;
                 var report = await EvidenceReportBuilder.BuildAsync(run.Header, run.EventsAsync());
+                var built = timer.Elapsed;
+                Console.WriteLine($"  export started (head, verification, count, its event): {started.TotalSeconds:N2} s; report built (JSON {report.Evidence.Content.Length / MiB:N1} MiB): "
+                    + $"{(built - started).TotalSeconds:N2} s, resident {ResidentBytes() / MiB:N0} MiB");
                 await using var file = File.Create(output);
                 await EvidencePdf.WriteAsync(report, file);
             }
 
             timer.Stop();
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
             var peak = PeakResidentBytes();
             var size = new FileInfo(output).Length;
-            Console.WriteLine($"report over {events:N0} events: {timer.Elapsed.TotalSeconds:N2} s, peak resident {peak / MiB:N0} MiB "
-                + $"(before: {before / MiB:N0} MiB), PDF {size / MiB:N1} MiB");
+            Console.WriteLine($"report over {events:N0} events: {timer.Elapsed.TotalSeconds:N2} s wall, {cpu.TotalSeconds:N2} s CPU, peak resident {peak / MiB:N0} MiB "
+                + $"(before: {before / MiB:N0} MiB), PDF {size / MiB:N1} MiB, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
             Console.WriteLine($"goal < {TimeGoal.TotalSeconds:N0} s and < {MemoryGoal / MiB:N0} MiB: {(timer.Elapsed < TimeGoal && peak < MemoryGoal ? "met" : "NOT met")}");
             return timer.Elapsed < TimeGoal && peak < MemoryGoal ? 0 : 1;
         }
@@ -66,9 +83,44 @@ internal static class ReportHarness
         }
     }
 
+    /// <summary>
+    /// A running portal has its EF model built and its code compiled before any report: one query and a one-page PDF,
+    /// so the measurement is of the report, not of start-up.
+    /// </summary>
+    private static async Task WarmUpAsync(IServiceProvider services)
+    {
+        await using (var scope = services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<ConnectidDbContext>().AuditEvents.AsNoTracking().OrderBy(e => e.Sequence).Take(10).ToListAsync();
+        }
+
+        var header = new AuditExportHeader
+        {
+            Organisation = "warm-up",
+            GeneratedAt = DateTimeOffset.UtcNow,
+            GeneratedBy = "warm-up",
+            Scope = new AuditExportScope(),
+            HeadSequence = 0,
+            HeadHash = AuditEvent.GenesisHash,
+            Verification = new AuditVerification(true, 0, null, null, null),
+            EventCount = 0,
+        };
+        await EvidencePdf.WriteAsync(await EvidenceReportBuilder.BuildAsync(header, AsyncEnumerable.Empty<AuditEvent>()), Stream.Null);
+    }
+
+    /// <summary><c>report-seed --dir PATH --events N</c>: creates the database and chains N events into it.</summary>
+    public static async Task<int> SeedAsync(string[] args)
+    {
+        using var host = Build(Option(args, "--dir")!);
+        await SeedAsync(host.Services, int.Parse(Option(args, "--events")!, CultureInfo.InvariantCulture));
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        return 0;
+    }
+
     private static IHost Build(string folder)
     {
         var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Storage:DataPath"] = folder });
         builder.AddStorage();
         builder.AddDatabase();

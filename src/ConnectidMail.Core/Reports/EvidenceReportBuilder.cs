@@ -18,8 +18,17 @@ public static class EvidenceReportBuilder
     public static async Task<EvidenceReport> BuildAsync(AuditExportHeader header, IAsyncEnumerable<AuditEvent> events, CancellationToken cancellationToken = default)
     {
         var collector = new Collector();
-        using var evidence = new MemoryStream();
-        await AuditExportJson.WriteAsync(header, collector.Watch(events), evidence, cancellationToken);
+        // The JSON goes through a temporary file: a growing MemoryStream would hold up to twice its size, and a copy.
+        byte[] content;
+        await using (var evidence = new FileStream(
+            Path.Combine(Path.GetTempPath(), $"connectidmail-evidence-{Guid.NewGuid():N}.json"),
+            FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose))
+        {
+            await AuditExportJson.WriteAsync(header, collector.Watch(events), evidence, cancellationToken);
+            content = new byte[evidence.Length];
+            evidence.Position = 0;
+            await evidence.ReadExactlyAsync(content, cancellationToken);
+        }
 
         var signingKey = header.Keys.Where(k => k.RetiredAt is null).MaxBy(k => k.CreatedAt) ?? header.Keys.MaxBy(k => k.CreatedAt);
         return new EvidenceReport
@@ -43,7 +52,7 @@ public static class EvidenceReportBuilder
             Messages = collector.Timelines(),
             Consents = collector.Consents,
             Events = collector.Rows,
-            Evidence = new EmbeddedEvidence(EvidenceFileName, evidence.ToArray()),
+            Evidence = new EmbeddedEvidence(EvidenceFileName, content),
         };
     }
 
@@ -203,18 +212,20 @@ public static class EvidenceReportBuilder
             _ => null,
         };
 
-        /// <summary>The event's other fields in one line: ids, origin and detail (the JSON holds them in full).</summary>
+        /// <summary>The event's other fields in one line: ids shortened, origin and detail (the attached JSON holds them in full).</summary>
         private static string Details(AuditEvent e)
         {
             var text = new StringBuilder();
-            Append(text, "message", e.MessageId?.ToString("D"));
-            Append(text, "recipient", e.RecipientId?.ToString("D"));
-            Append(text, "attachment", e.AttachmentId?.ToString("D"));
-            Append(text, "subject", e.SubjectId);
+            Append(text, "message", Short(e.MessageId?.ToString("N")));
+            Append(text, "recipient", Short(e.RecipientId?.ToString("N")));
+            Append(text, "attachment", Short(e.AttachmentId?.ToString("N")));
+            Append(text, "subject", Short(e.SubjectId));
             Append(text, "ip", e.IpAddress);
             Append(text, "detail", e.Detail);
             return text.ToString();
         }
+
+        private static string? Short(string? id) => id is { Length: > 12 } ? id[..8] + "…" : id;
 
         private static void Append(StringBuilder text, string name, string? value)
         {

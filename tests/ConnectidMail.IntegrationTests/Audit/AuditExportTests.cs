@@ -271,7 +271,11 @@ public sealed class AuditExportTests : IAsyncLifetime
         var published = AuditSigningKeys.PublicKeyOf(key, now);
         db.AuditSigningKeys.Add(new AuditSigningKeyRecord
         {
-            KeyId = published.KeyId, Version = 1, PublicKey = published.PublicKey, Fingerprint = published.Fingerprint, CreatedAt = published.CreatedAt,
+            KeyId = published.KeyId,
+            Version = 1,
+            PublicKey = published.PublicKey,
+            Fingerprint = published.Fingerprint,
+            CreatedAt = published.CreatedAt,
         });
         var head = await db.AuditEvents.AsNoTracking().OrderByDescending(e => e.Sequence).FirstAsync();
         db.AuditCheckpoints.Add(AuditCheckpointSignature.Sign(key, published.KeyId, head.Sequence, head.Hash, now));
