@@ -28,10 +28,14 @@ internal static class AdminCli
                          Prints the new key alone on the last line; it is shown once and stored hashed.
           audit verify   Checks the audit trail's hash chain from the first event to the head and prints
                          {valid, eventCount, headHash, firstInvalidSequence} as JSON; exits 1 when invalid.
+                         The signed checkpoints are checked too, and the chain against them (a cut tail).
           audit verify-export FILE
                          Checks a JSON export or PDF report (its attached evidence.json and its signature)
                          without the database: each event's hash, the links, the head, checkpoint signatures;
                          prints every problem, naming the event or checkpoint, and exits 1; exits 0 when valid.
+          audit rotate-key
+                         Retires the checkpoint signing key and starts the next one (derived from the master key);
+                         prints the new key's fingerprint. Old checkpoints still verify with the retired key.
           rotate-keys    [--batch-size N]
                          New key-encryption key; re-wraps every data key under it, then retires the old one
                          (erased by a rotation at least 24 hours later). Content is not re-encrypted.
@@ -58,6 +62,7 @@ internal static class AdminCli
         ["rotate-keys"] = ["batch-size"],
         ["audit verify"] = [],
         ["audit verify-export"] = [],
+        ["audit rotate-key"] = [],
         ["reset-password"] = ["email", "password"],
         ["disable-user"] = ["email"],
         ["enable-user"] = ["email"],
@@ -81,7 +86,7 @@ internal static class AdminCli
             return Usage;
         }
 
-        // "audit" has sub-commands: "admin audit verify".
+        // "audit" has sub-commands: "admin audit verify", "admin audit verify-export", "admin audit rotate-key".
         var words = args[1] == "audit" && args.Length > 2 ? 2 : 1;
         var command = string.Join(' ', args[1..(1 + words)]);
         if (!KnownOptions.ContainsKey(command))
@@ -131,6 +136,7 @@ internal static class AdminCli
                 "create-api-key" => await CreateApiKeyAsync(scope.ServiceProvider, options, console),
                 "rotate-keys" => await RotateKeysAsync(scope.ServiceProvider, options, console),
                 "audit verify" => await AuditCommands.VerifyAsync(scope.ServiceProvider, console),
+                "audit rotate-key" => await AuditCommands.RotateKeyAsync(scope.ServiceProvider, console),
                 "reset-password" => await RecoveryCommands.ResetPasswordAsync(scope.ServiceProvider, options, console),
                 "disable-user" => await RecoveryCommands.SetDisabledAsync(scope.ServiceProvider, options, console, disabled: true),
                 "enable-user" => await RecoveryCommands.SetDisabledAsync(scope.ServiceProvider, options, console, disabled: false),
