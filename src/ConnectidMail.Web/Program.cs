@@ -3,6 +3,7 @@ using ConnectidMail.Consent;
 using ConnectidMail.Keys;
 using ConnectidMail.Mail;
 using ConnectidMail.Persistence;
+using ConnectidMail.Reports;
 using ConnectidMail.Scanning;
 using ConnectidMail.Staff;
 using ConnectidMail.Storage;
@@ -44,6 +45,7 @@ public partial class Program
         builder.AddDatabase();
         builder.AddKeys();
         builder.AddAuditTrail();
+        builder.AddReports();
         builder.AddMail();
         builder.AddStaffAccounts();
         builder.AddApiKeys();

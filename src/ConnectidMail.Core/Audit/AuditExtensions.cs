@@ -20,6 +20,7 @@ public static class AuditExtensions
         builder.Services.AddSingleton<AuditTrail>();
         builder.Services.AddScoped<AuditVerifier>();
         builder.Services.AddScoped<AuditSearch>();
+        builder.Services.AddScoped<AuditExporter>();
         builder.Services.AddScoped<AuditCheckpoints>();
         builder.Services.AddSingleton<CheckpointWitnessMailComposer>();
         builder.Services.AddHostedService<AuditCheckpointWorker>();

@@ -35,6 +35,9 @@ public sealed record EvidenceSummary
 
     public long? LastSequence { get; init; }
 
+    /// <summary>The last event of the whole chain when the report was made (its own export event comes after it).</summary>
+    public long? HeadSequence { get; init; }
+
     /// <summary>Lowercase hex SHA-256 of the chain's head as verified when the report was made.</summary>
     public required string HeadHash { get; init; }
 
@@ -46,7 +49,8 @@ public sealed record EvidenceSummary
     public required string CheckpointStatus { get; init; }
 
     /// <summary>The audit signing key's id, fingerprint and public key (PEM), for the reader to compare with the one they keep.</summary>
-    public required SigningKeyInfo SigningKey { get; init; }
+    /// <summary>Null while no checkpoint key exists.</summary>
+    public required SigningKeyInfo? SigningKey { get; init; }
 }
 
 public sealed record SigningKeyInfo(string KeyId, string Fingerprint, string PublicKeyPem);

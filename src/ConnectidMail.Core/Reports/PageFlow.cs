@@ -207,12 +207,7 @@ internal sealed class PageFlow(PdfDocument document) : IDisposable
                 line = word;
                 while (Measure(line, font) > width && line.Length > 1)
                 {
-                    var fits = 1;
-                    while (fits < line.Length && Measure(line[..(fits + 1)], font) <= width)
-                    {
-                        fits++;
-                    }
-
+                    var fits = LongestFittingPrefix(line, font, width);
                     lines.Add(line[..fits]);
                     line = line[fits..];
                 }
@@ -222,6 +217,26 @@ internal sealed class PageFlow(PdfDocument document) : IDisposable
         }
 
         return lines;
+    }
+
+    /// <summary>The most characters (at least one) of <paramref name="text"/> that fit the width, by bisection: long runs such as JSON details are common.</summary>
+    private int LongestFittingPrefix(string text, XFont font, double width)
+    {
+        var (fits, tooLong) = (1, text.Length);
+        while (tooLong - fits > 1)
+        {
+            var middle = (fits + tooLong) / 2;
+            if (Measure(text[..middle], font) <= width)
+            {
+                fits = middle;
+            }
+            else
+            {
+                tooLong = middle;
+            }
+        }
+
+        return fits;
     }
 
     private double Measure(string text, XFont font) => Graphics.MeasureString(text, font).Width;

@@ -29,6 +29,10 @@ internal static class AdminCli
           audit verify   Checks the audit trail's hash chain from the first event to the head and prints
                          {valid, eventCount, headHash, firstInvalidSequence} as JSON; exits 1 when invalid.
                          The signed checkpoints are checked too, and the chain against them (a cut tail).
+          audit verify-export FILE
+                         Checks a JSON export or PDF report (its attached evidence.json and its signature)
+                         without the database: each event's hash, the links, the head, checkpoint signatures;
+                         prints every problem, naming the event or checkpoint, and exits 1; exits 0 when valid.
           audit rotate-key
                          Retires the checkpoint signing key and starts the next one (derived from the master key);
                          prints the new key's fingerprint. Old checkpoints still verify with the retired key.
@@ -57,6 +61,7 @@ internal static class AdminCli
         ["create-api-key"] = ["email", "name", "expires", "expires-in-days"],
         ["rotate-keys"] = ["batch-size"],
         ["audit verify"] = [],
+        ["audit verify-export"] = [],
         ["audit rotate-key"] = [],
         ["reset-password"] = ["email", "password"],
         ["disable-user"] = ["email"],
@@ -81,13 +86,19 @@ internal static class AdminCli
             return Usage;
         }
 
-        // "audit" has sub-commands: "admin audit verify", "admin audit rotate-key".
+        // "audit" has sub-commands: "admin audit verify", "admin audit verify-export", "admin audit rotate-key".
         var words = args[1] == "audit" && args.Length > 2 ? 2 : 1;
         var command = string.Join(' ', args[1..(1 + words)]);
         if (!KnownOptions.ContainsKey(command))
         {
             console.Error.WriteLine($"error: unknown command '{command}'. Run 'admin help' for the list.");
             return Usage;
+        }
+
+        if (command == "audit verify-export")
+        {
+            // Offline by design: it reads the file only, never the portal's settings, keys or database.
+            return await AuditCommands.VerifyExportAsync(args[3..], console);
         }
 
         if (!CliOptions.TryParse(args[(1 + words)..], KnownOptions[command], out var options, out var parseError))

@@ -43,6 +43,8 @@ public static class ApiExtensions
             [.. user.FindAll(ClaimTypes.Role).Select(c => c.Value)])));
         api.MapMessagesApi();
         api.MapAuditApi();
+        // Export and report also take the staff cookie, so they sit outside the key-only group.
+        app.MapAuditDownloads();
 
         // The contract of the API, for integrators and client generators; it describes endpoints only, so it is public.
         app.MapOpenApi();

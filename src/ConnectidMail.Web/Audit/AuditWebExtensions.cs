@@ -9,6 +9,7 @@ public static class AuditWebExtensions
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddSingleton<IAuditRequestOrigin, HttpAuditRequestOrigin>();
         builder.AddAudit();
+        builder.AddAuditDownloads();
         return builder;
     }
 }

@@ -1,0 +1,276 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using ConnectidMail.Audit;
+
+namespace ConnectidMail.Reports;
+
+/// <summary>
+/// Turns an export into the evidence report: one pass over its events writes the JSON evidence (attached to the PDF)
+/// and collects the event table, each message's recipients with their timelines, and the consent records, all from the
+/// hashed events themselves, so everything the report shows can be checked against the attached JSON.
+/// </summary>
+public static class EvidenceReportBuilder
+{
+    public const string EvidenceFileName = "evidence.json";
+
+    public static async Task<EvidenceReport> BuildAsync(AuditExportHeader header, IAsyncEnumerable<AuditEvent> events, CancellationToken cancellationToken = default)
+    {
+        var collector = new Collector();
+        // The JSON goes through a temporary file: a growing MemoryStream would hold up to twice its size, and a copy.
+        byte[] content;
+        await using (var evidence = new FileStream(
+            Path.Combine(Path.GetTempPath(), $"connectidmail-evidence-{Guid.NewGuid():N}.json"),
+            FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose))
+        {
+            await AuditExportJson.WriteAsync(header, collector.Watch(events), evidence, cancellationToken);
+            content = new byte[evidence.Length];
+            evidence.Position = 0;
+            await evidence.ReadExactlyAsync(content, cancellationToken);
+        }
+
+        var signingKey = header.Keys.Where(k => k.RetiredAt is null).MaxBy(k => k.CreatedAt) ?? header.Keys.MaxBy(k => k.CreatedAt);
+        return new EvidenceReport
+        {
+            OrganisationName = header.Organisation,
+            Scope = header.Scope.Describe(),
+            GeneratedAt = header.GeneratedAt,
+            GeneratedBy = header.GeneratedBy,
+            Summary = new EvidenceSummary
+            {
+                EventCount = collector.Rows.Count,
+                FirstSequence = collector.Rows.Count > 0 ? collector.Rows[0].Sequence : null,
+                LastSequence = collector.Rows.Count > 0 ? collector.Rows[^1].Sequence : null,
+                HeadSequence = header.HeadSequence,
+                HeadHash = header.HeadHash,
+                ChainValid = header.Verification.Valid,
+                FirstInvalidSequence = header.Verification.FirstInvalidSequence,
+                CheckpointStatus = CheckpointStatus(header),
+                SigningKey = signingKey is null ? null : new SigningKeyInfo(signingKey.KeyId, signingKey.Fingerprint, Pem(signingKey.PublicKey)),
+            },
+            Messages = collector.Timelines(),
+            Consents = collector.Consents,
+            Events = collector.Rows,
+            Evidence = new EmbeddedEvidence(EvidenceFileName, content),
+        };
+    }
+
+    /// <summary>Whether the checkpoints' signatures verify with the keys the export carries, in one line.</summary>
+    public static string CheckpointStatus(AuditExportHeader header)
+    {
+        if (header.Checkpoints.Count == 0)
+        {
+            return "No signed checkpoint covers these events yet.";
+        }
+
+        var invalid = header.Checkpoints.Where(c => AuditCheckpointSignature.FindProblem(c, header.Keys) is not null).ToList();
+        var latest = header.Checkpoints.MaxBy(c => c.Sequence)!;
+        var summary = $"{header.Checkpoints.Count} checkpoint(s); the latest at sequence {latest.Sequence} ({AuditHashing.FormatTime(latest.Time)}) signed by key {latest.KeyId}";
+        return invalid.Count == 0
+            ? $"{summary}: every signature is valid."
+            : $"{summary}: {invalid.Count} SIGNATURE(S) DO NOT VERIFY (sequence {string.Join(", ", invalid.Select(c => c.Sequence))}).";
+    }
+
+    private static string Pem(string spkiBase64) => PemEncoding.WriteString("PUBLIC KEY", Convert.FromBase64String(spkiBase64));
+
+    private sealed class Collector
+    {
+        private readonly Dictionary<Guid, MessageStory> messages = [];
+        private readonly Dictionary<string, List<RecipientStory>> recipientsByAddress = new(StringComparer.OrdinalIgnoreCase);
+
+        public List<EventRow> Rows { get; } = [];
+
+        public List<ConsentEntry> Consents { get; } = [];
+
+        public async IAsyncEnumerable<AuditEvent> Watch(IAsyncEnumerable<AuditEvent> events)
+        {
+            await foreach (var e in events)
+            {
+                Add(e);
+                yield return e;
+            }
+        }
+
+        public List<MessageTimeline> Timelines() => [.. messages.Values.Select(m => new MessageTimeline(
+            m.Id.ToString("D"),
+            m.Sender ?? "not in this report's scope",
+            m.SentAt,
+            [.. m.Recipients.Values.OrderBy(r => r.Order).Select(r => new RecipientTimeline(r.Email, r.Entries))]))];
+
+        private void Add(AuditEvent e)
+        {
+            using var document = e.Detail is null ? null : JsonDocument.Parse(e.Detail);
+            var detail = document?.RootElement ?? default;
+            Rows.Add(new EventRow(e.Sequence, e.At, $"{AuditHashing.KindName(e.ActorKind)} {e.ActorDisplay}", e.Action, Details(e), e.Hash));
+            if (e.MessageId is { } messageId)
+            {
+                AddToMessage(Story(messageId), e, detail);
+            }
+            else if (e.ActorKind == AuditActorKind.Recipient && recipientsByAddress.TryGetValue(e.ActorDisplay.Trim(), out var recipients))
+            {
+                // Address events (codes, verification, consent, passkeys) belong to every message that address had by then.
+                foreach (var recipient in recipients.Where(r => r.Message.SentAt is null || r.Message.SentAt <= e.At))
+                {
+                    if (TimelineStep(e, detail) is { } step)
+                    {
+                        recipient.Entries.Add(step);
+                    }
+                }
+            }
+
+            if (e.Action is AuditActions.ConsentGiven or AuditActions.ConsentWithdrawn)
+            {
+                var withdrawn = e.Action == AuditActions.ConsentWithdrawn;
+                Consents.Add(new ConsentEntry(
+                    e.ActorDisplay,
+                    withdrawn ? string.Join(", ", Strings(detail, "versions")) : String(detail, "version") ?? "",
+                    withdrawn ? "" : String(detail, "textHash") ?? "",
+                    e.At,
+                    e.IpAddress,
+                    withdrawn));
+            }
+        }
+
+        private MessageStory Story(Guid id)
+        {
+            if (!messages.TryGetValue(id, out var story))
+            {
+                story = new MessageStory(id);
+                messages[id] = story;
+            }
+
+            return story;
+        }
+
+        private void AddToMessage(MessageStory message, AuditEvent e, JsonElement detail)
+        {
+            switch (e.Action)
+            {
+                case AuditActions.MessageCreated:
+                    message.Sender = e.ActorDisplay;
+                    message.SentAt = e.At;
+                    return;
+                case AuditActions.MessageRevoked or AuditActions.MessageExpired:
+                    foreach (var everyone in message.Recipients.Values)
+                    {
+                        everyone.Entries.Add(TimelineStep(e, detail)!);
+                    }
+
+                    return;
+            }
+
+            if (e.RecipientId is not { } recipientId)
+            {
+                return;
+            }
+
+            if (!message.Recipients.TryGetValue(recipientId, out var recipient))
+            {
+                var email = e.Action == AuditActions.MessageSent ? String(detail, "to") : null;
+                recipient = new RecipientStory(message, email ?? (e.ActorKind == AuditActorKind.Recipient ? e.ActorDisplay : $"recipient {recipientId:D}"), message.Recipients.Count);
+                message.Recipients[recipientId] = recipient;
+                if (!recipientsByAddress.TryGetValue(recipient.Email, out var list))
+                {
+                    list = [];
+                    recipientsByAddress[recipient.Email] = list;
+                }
+
+                list.Add(recipient);
+            }
+
+            if (TimelineStep(e, detail) is { } step)
+            {
+                recipient.Entries.Add(step);
+            }
+        }
+
+        private static TimelineEntry? TimelineStep(AuditEvent e, JsonElement detail) => e.Action switch
+        {
+            AuditActions.MessageSent => new(e.At, "Sent"),
+            AuditActions.NotificationSent => new(e.At, "Notified", "notification mail handed to the mail server"),
+            AuditActions.NotificationFailed => new(e.At, "Notification failed"),
+            AuditActions.CodeSent => new(e.At, "Code sent", Bool(detail, "resent") ? "the still-valid code re-sent" : null),
+            AuditActions.CodeFailed => new(e.At, "Wrong code", Number(detail, "attempt") is { } attempt ? $"try {attempt} of {Number(detail, "of")}" : null),
+            AuditActions.CodeLocked => new(e.At, "Code locked"),
+            AuditActions.RecipientVerified => new(e.At, "Verified", String(detail, "method") switch
+            {
+                "code" => "one-time code",
+                "passkey" => "passkey",
+                var other => other,
+            }),
+            AuditActions.ConsentGiven => new(e.At, "Consent given", $"text version {String(detail, "version")}"),
+            AuditActions.ConsentWithdrawn => new(e.At, "Consent withdrawn"),
+            AuditActions.PasskeyAdded => new(e.At, "Passkey added"),
+            AuditActions.PasskeyRemoved => new(e.At, "Passkey removed"),
+            AuditActions.PasskeyFailed => new(e.At, "Passkey failed"),
+            AuditActions.MessageOpened => new(e.At, "Opened", String(detail, "verifiedBy") is { } by ? $"verified by {by}" : null),
+            AuditActions.AttachmentDownloaded => new(e.At, "Downloaded", $"attachment {e.AttachmentId:D}, {Number(detail, "size")} bytes"),
+            AuditActions.ReplySent => new(e.At, "Replied", Number(detail, "files") is { } files ? $"{files} file(s)" : null),
+            AuditActions.MessageRevoked => new(e.At, "Revoked", $"by {e.ActorDisplay}"),
+            AuditActions.MessageExpired => new(e.At, "Expired", "content shredded"),
+            _ => null,
+        };
+
+        /// <summary>The event's other fields in one line: ids shortened, origin and detail (the attached JSON holds them in full).</summary>
+        private static string Details(AuditEvent e)
+        {
+            var text = new StringBuilder();
+            Append(text, "message", Short(e.MessageId?.ToString("N")));
+            Append(text, "recipient", Short(e.RecipientId?.ToString("N")));
+            Append(text, "attachment", Short(e.AttachmentId?.ToString("N")));
+            Append(text, "subject", Short(e.SubjectId));
+            Append(text, "ip", e.IpAddress);
+            Append(text, "detail", e.Detail);
+            return text.ToString();
+        }
+
+        private static string? Short(string? id) => id is { Length: > 12 } ? id[..8] + "…" : id;
+
+        private static void Append(StringBuilder text, string name, string? value)
+        {
+            if (value is not null)
+            {
+                text.Append(text.Length > 0 ? " · " : "").Append(name).Append(' ').Append(value);
+            }
+        }
+
+        private static string? String(JsonElement detail, string name) =>
+            detail.ValueKind == JsonValueKind.Object && detail.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+        private static bool Bool(JsonElement detail, string name) =>
+            detail.ValueKind == JsonValueKind.Object && detail.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.True;
+
+        private static string? Number(JsonElement detail, string name) =>
+            detail.ValueKind == JsonValueKind.Object && detail.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number
+                ? value.GetDouble().ToString(CultureInfo.InvariantCulture)
+                : null;
+
+        private static IEnumerable<string> Strings(JsonElement detail, string name) =>
+            detail.ValueKind == JsonValueKind.Object && detail.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Array
+                ? value.EnumerateArray().Where(v => v.ValueKind == JsonValueKind.String).Select(v => v.GetString()!)
+                : [];
+    }
+
+    private sealed class MessageStory(Guid id)
+    {
+        public Guid Id { get; } = id;
+
+        public string? Sender { get; set; }
+
+        public DateTimeOffset? SentAt { get; set; }
+
+        public Dictionary<Guid, RecipientStory> Recipients { get; } = [];
+    }
+
+    private sealed class RecipientStory(MessageStory message, string email, int order)
+    {
+        public MessageStory Message { get; } = message;
+
+        public string Email { get; } = email;
+
+        public int Order { get; } = order;
+
+        public List<TimelineEntry> Entries { get; } = [];
+    }
+}
