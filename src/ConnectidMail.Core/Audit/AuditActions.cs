@@ -39,6 +39,9 @@ public static class AuditActions
     public const string UploadRejected = "upload.rejected";
     public const string AuditExported = "audit.exported";
     public const string KeysRotated = "keys.rotated";
+
+    /// <summary>The checkpoint signing key was rotated (its detail names the new and the retired key id).</summary>
+    public const string AuditKeyRotated = "key.rotated";
     public const string StaffSignedIn = "staff.signed-in";
     public const string StaffSignInFailed = "staff.sign-in-failed";
     public const string UserCreated = "user.created";

@@ -7,7 +7,11 @@ namespace ConnectidMail.Audit;
 /// <see cref="HeadHash"/> is the stored hash of the last event present (null for an empty trail).
 /// <see cref="Problem"/> says in words what is wrong.
 /// </summary>
-public sealed record AuditVerification(bool Valid, long EventCount, string? HeadHash, long? FirstInvalidSequence, string? Problem);
+public sealed record AuditVerification(bool Valid, long EventCount, string? HeadHash, long? FirstInvalidSequence, string? Problem)
+{
+    /// <summary>How many signed checkpoints were checked (their signatures, then the chain against them).</summary>
+    public int CheckpointCount { get; init; }
+}
 
 /// <summary>A point of the chain someone vouched for earlier: the head hash at a sequence number (e.g. from a signed checkpoint).</summary>
 public sealed record AuditAnchor(long Sequence, string HeadHash, string Description);

@@ -65,7 +65,7 @@ public sealed class AuditEvent
 internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEvent>
 {
     /// <summary>Microseconds since the Unix epoch: exact on SQLite and PostgreSQL alike, and ordered as numbers.</summary>
-    private static readonly ValueConverter<DateTimeOffset, long> UnixMicroseconds = new(
+    internal static readonly ValueConverter<DateTimeOffset, long> UnixMicroseconds = new(
         time => (time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond,
         micros => DateTimeOffset.UnixEpoch.AddTicks(micros * TimeSpan.TicksPerMicrosecond));
 

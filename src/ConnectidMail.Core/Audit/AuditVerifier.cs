@@ -8,6 +8,26 @@ public sealed class AuditVerifier(ConnectidDbContext db)
 {
     private const int BatchSize = 1000;
 
+    /// <summary>
+    /// The full check: every stored checkpoint's signature against the published keys, then the chain against the
+    /// checkpoints that verify (which finds a cut tail). A checkpoint whose signature fails makes the result invalid at
+    /// its own sequence number (the point it no longer vouches for), or lower where the chain itself breaks earlier.
+    /// </summary>
+    public async Task<AuditVerification> VerifyWithCheckpointsAsync(CancellationToken cancellationToken = default)
+    {
+        var keys = (await db.AuditSigningKeys.AsNoTracking().ToListAsync(cancellationToken)).Select(k => k.ToPublicKey()).ToList();
+        var checkpoints = await db.AuditCheckpoints.AsNoTracking().OrderBy(c => c.Sequence).ToListAsync(cancellationToken);
+        var signed = checkpoints.Select(c => (Checkpoint: c, Problem: AuditCheckpointSignature.FindProblem(c, keys))).ToList();
+        var chain = await VerifyAsync(
+            signed.Where(s => s.Problem is null).Select(s => new AuditAnchor(s.Checkpoint.Sequence, s.Checkpoint.HeadHash, $"signed checkpoint {s.Checkpoint.Sequence}")),
+            cancellationToken);
+        var forged = signed.FirstOrDefault(s => s.Problem is not null);
+        var result = forged.Problem is not null && (chain.FirstInvalidSequence is null || forged.Checkpoint.Sequence < chain.FirstInvalidSequence)
+            ? chain with { Valid = false, FirstInvalidSequence = forged.Checkpoint.Sequence, Problem = forged.Problem }
+            : chain;
+        return result with { CheckpointCount = checkpoints.Count };
+    }
+
     public async Task<AuditVerification> VerifyAsync(IEnumerable<AuditAnchor> anchors, CancellationToken cancellationToken = default)
     {
         var check = new AuditChainCheck(anchors);

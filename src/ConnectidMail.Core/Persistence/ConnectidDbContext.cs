@@ -63,6 +63,12 @@ public sealed class ConnectidDbContext(DbContextOptions<ConnectidDbContext> opti
     /// <summary>Append-only and hash-chained: rows are added through <see cref="AuditTrail"/>, never updated or deleted.</summary>
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
 
+    /// <summary>Signed statements of the chain's head; added, never updated or deleted.</summary>
+    public DbSet<AuditCheckpoint> AuditCheckpoints => Set<AuditCheckpoint>();
+
+    /// <summary>The public halves of the checkpoint signing keys, current and retired.</summary>
+    public DbSet<AuditSigningKeyRecord> AuditSigningKeys => Set<AuditSigningKeyRecord>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

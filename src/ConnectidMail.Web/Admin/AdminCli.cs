@@ -28,6 +28,10 @@ internal static class AdminCli
                          Prints the new key alone on the last line; it is shown once and stored hashed.
           audit verify   Checks the audit trail's hash chain from the first event to the head and prints
                          {valid, eventCount, headHash, firstInvalidSequence} as JSON; exits 1 when invalid.
+                         The signed checkpoints are checked too, and the chain against them (a cut tail).
+          audit rotate-key
+                         Retires the checkpoint signing key and starts the next one (derived from the master key);
+                         prints the new key's fingerprint. Old checkpoints still verify with the retired key.
           rotate-keys    [--batch-size N]
                          New key-encryption key; re-wraps every data key under it, then retires the old one
                          (erased by a rotation at least 24 hours later). Content is not re-encrypted.
@@ -53,6 +57,7 @@ internal static class AdminCli
         ["create-api-key"] = ["email", "name", "expires", "expires-in-days"],
         ["rotate-keys"] = ["batch-size"],
         ["audit verify"] = [],
+        ["audit rotate-key"] = [],
         ["reset-password"] = ["email", "password"],
         ["disable-user"] = ["email"],
         ["enable-user"] = ["email"],
@@ -76,7 +81,7 @@ internal static class AdminCli
             return Usage;
         }
 
-        // "audit" has sub-commands: "admin audit verify".
+        // "audit" has sub-commands: "admin audit verify", "admin audit rotate-key".
         var words = args[1] == "audit" && args.Length > 2 ? 2 : 1;
         var command = string.Join(' ', args[1..(1 + words)]);
         if (!KnownOptions.ContainsKey(command))
@@ -120,6 +125,7 @@ internal static class AdminCli
                 "create-api-key" => await CreateApiKeyAsync(scope.ServiceProvider, options, console),
                 "rotate-keys" => await RotateKeysAsync(scope.ServiceProvider, options, console),
                 "audit verify" => await AuditCommands.VerifyAsync(scope.ServiceProvider, console),
+                "audit rotate-key" => await AuditCommands.RotateKeyAsync(scope.ServiceProvider, console),
                 "reset-password" => await RecoveryCommands.ResetPasswordAsync(scope.ServiceProvider, options, console),
                 "disable-user" => await RecoveryCommands.SetDisabledAsync(scope.ServiceProvider, options, console, disabled: true),
                 "enable-user" => await RecoveryCommands.SetDisabledAsync(scope.ServiceProvider, options, console, disabled: false),

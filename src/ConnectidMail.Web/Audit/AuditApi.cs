@@ -10,9 +10,14 @@ internal static class AuditApi
     {
         var audit = api.MapGroup("/audit").RequireAuthorization(ApiExtensions.AuditorPolicy).WithTags("Audit");
 
-        // The whole chain from the first event to the head; invalid when any event was edited, deleted or moved.
+        // The whole chain from the first event to the head, and the signed checkpoints; invalid when any event was edited,
+        // deleted or moved, the tail after a checkpoint was cut, or a checkpoint's signature does not verify.
         audit.MapGet("/verify", async (AuditVerifier verifier, CancellationToken cancellationToken) =>
-            TypedResults.Ok(await verifier.VerifyAsync([], cancellationToken)));
+            TypedResults.Ok(await verifier.VerifyWithCheckpointsAsync(cancellationToken)));
+
+        // The signed checkpoints and every signing key (retired ones too), for auditors to keep outside the portal.
+        audit.MapGet("/checkpoints", async (AuditCheckpoints checkpoints, CancellationToken cancellationToken) =>
+            TypedResults.Ok(new AuditCheckpointList(await checkpoints.PublicKeysAsync(cancellationToken), await checkpoints.ListAsync(cancellationToken))));
 
         // Events with their hashes, in chain order (by sequence); every filter is optional, from and to are ISO 8601 UTC
         // and inclusive. The auditor's page runs the same search.
@@ -45,3 +50,6 @@ internal static class AuditApi
         return api;
     }
 }
+
+/// <summary>The answer of <c>GET /api/v1/audit/checkpoints</c>: <c>{keys, checkpoints}</c>, checkpoints in sequence order.</summary>
+internal sealed record AuditCheckpointList(IReadOnlyList<AuditSigningKey> Keys, IReadOnlyList<AuditCheckpoint> Checkpoints);
