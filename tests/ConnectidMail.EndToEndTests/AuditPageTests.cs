@@ -52,6 +52,8 @@ public sealed class AuditPageTests(BrowserFixture browser, MailPortalFixture por
         await Expect(Page.Locator("#verification-result")).ToContainTextAsync("Valid:");
         await Expect(Page.Locator("#verification-head")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^[0-9a-f]{64}$"));
         await Expect(Page.Locator("#verification-first-invalid")).ToHaveTextAsync("None");
+        // The signing key's fingerprint, to keep outside the portal.
+        await Expect(Page.Locator("#audit-key-fingerprint")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^[0-9a-f]{64}$"));
         var shownCount = long.Parse(await Page.Locator("#verification-count").InnerTextAsync(), System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(shownCount, expected[^1].Sequence, long.MaxValue);
 

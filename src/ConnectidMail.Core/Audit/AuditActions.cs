@@ -8,7 +8,7 @@ namespace ConnectidMail.Audit;
 /// </summary>
 public static class AuditActions
 {
-    /// <summary>Every action name above, in alphabetical order (for search forms and checking a searched name).</summary>
+    /// <summary>Every action name of this class, in alphabetical order (for search forms and checking a searched name).</summary>
     public static IReadOnlyList<string> All { get; } =
     [
         .. typeof(AuditActions).GetFields(BindingFlags.Public | BindingFlags.Static)
