@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using Bunit.TestDoubles;
 using ConnectidMail.Messaging;
 using ConnectidMail.Persistence;
 using ConnectidMail.Staff;
