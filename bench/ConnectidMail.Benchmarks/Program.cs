@@ -3,7 +3,8 @@ using ConnectidMail.Benchmarks;
 
 // `-- memory [--dir PATH]` runs the peak-memory harness; `-- upload [--runs N] [--size-mib N] [--dir PATH] [--app PATH]`
 // the 1 GiB upload through the portal's API (`upload-sink` is its baseline server, started by it); anything else goes
-// to BenchmarkDotNet; `-- throughput [--rounds N]` runs the streaming benchmarks interleaved (see its summary) (e.g. `-- --filter *Streaming*`).
+// to BenchmarkDotNet; `-- audit-appends [--writers N] [--events-each N] [--postgres CS]` audit appends per second;
+// `-- throughput [--rounds N]` runs the streaming benchmarks interleaved (see its summary) (e.g. `-- --filter *Streaming*`).
 if (args is ["memory", .. var rest])
 {
     return MemoryHarness.Run(rest);
@@ -17,6 +18,11 @@ if (args is ["upload", .. var uploadArgs])
 if (args is ["throughput", .. var throughputArgs])
 {
     return await InterleavedThroughputHarness.RunAsync(throughputArgs);
+}
+
+if (args is ["audit-appends", .. var auditArgs])
+{
+    return await AuditAppendHarness.RunAsync(auditArgs);
 }
 
 if (args is ["upload-sink", .. var sinkArgs])

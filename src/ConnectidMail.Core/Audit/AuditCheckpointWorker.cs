@@ -1,5 +1,5 @@
-using Microsoft.EntityFrameworkCore;
 using ConnectidMail.Persistence;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
