@@ -218,6 +218,7 @@ public sealed class SenderPagesTests(PortalFixture fixture) : BunitContext
 
         servicesAdded = true;
         Services.AddSingleton(scope.ServiceProvider.GetRequiredService<MessageService>());
+        Services.AddSingleton(scope.ServiceProvider.GetRequiredService<MessageActivity>());
         Services.AddSingleton(TimeProvider.System);
         AddAuthorization().SetAuthorized(PortalFixture.Sender.Email).SetRoles(StaffRoles.Sender).SetClaims(new Claim(ClaimTypes.NameIdentifier, userId));
     }

@@ -1,3 +1,5 @@
+using System.Reflection;
+
 namespace ConnectidMail.Audit;
 
 /// <summary>
@@ -6,6 +8,15 @@ namespace ConnectidMail.Audit;
 /// </summary>
 public static class AuditActions
 {
+    /// <summary>Every action name of this class, in alphabetical order (for search forms and checking a searched name).</summary>
+    public static IReadOnlyList<string> All { get; } =
+    [
+        .. typeof(AuditActions).GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Where(f => f.IsLiteral)
+            .Select(f => (string)f.GetRawConstantValue()!)
+            .Order(StringComparer.Ordinal),
+    ];
+
     public const string MessageCreated = "message.created";
     public const string MessageSent = "message.sent";
     public const string MessageRevoked = "message.revoked";

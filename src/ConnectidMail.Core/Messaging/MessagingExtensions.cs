@@ -17,6 +17,7 @@ public static class MessagingExtensions
         builder.Services.AddSingleton<IValidateOptions<PortalOptions>, PortalOptionsValidator>();
 
         builder.Services.AddSingleton<NotificationMailComposer>();
+        builder.Services.AddSingleton<MessageActivity>();
         builder.Services.AddScoped<MessageService>();
         builder.Services.AddScoped<MessageExpiry>();
         builder.Services.AddScoped<RecipientMessages>();

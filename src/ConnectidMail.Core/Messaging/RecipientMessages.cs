@@ -23,6 +23,7 @@ public sealed class RecipientMessages(
     RecipientSessions sessions,
     RecipientPasskeys passkeys,
     AuditTrail audit,
+    MessageActivity activity,
     TimeProvider clock,
     ILogger<RecipientMessages> logger)
 {
@@ -102,15 +103,22 @@ public sealed class RecipientMessages(
             await transaction.CommitAsync(cancellationToken);
         }
 
+        activity.Changed(message.Id);
         var sender = await db.Users.Where(u => u.Id == message.SenderId).Select(u => u.Email).SingleAsync(cancellationToken);
         logger.LogInformation("Message {MessageId} opened by recipient {RecipientId}", message.Id, recipient.Id);
         return new RecipientOpenResult(RecipientOpenOutcome.Opened, view with { SenderEmail = sender ?? "" });
     }
 
     /// <summary>Records on the recipient the link pointed to that the address was verified (the sender's "verified") and how, latest first.</summary>
-    public Task MarkVerifiedAsync(Guid recipientId, DateTimeOffset verifiedAt, string method, CancellationToken cancellationToken = default) =>
-        db.MessageRecipients.Where(r => r.Id == recipientId)
+    public async Task MarkVerifiedAsync(Guid recipientId, DateTimeOffset verifiedAt, string method, CancellationToken cancellationToken = default)
+    {
+        await db.MessageRecipients.Where(r => r.Id == recipientId)
             .ExecuteUpdateAsync(set => set.SetProperty(r => r.VerifiedAt, r => r.VerifiedAt ?? verifiedAt).SetProperty(r => r.VerifiedBy, method), cancellationToken);
+        if (await db.MessageRecipients.Where(r => r.Id == recipientId).Select(r => (Guid?)r.MessageId).SingleOrDefaultAsync(cancellationToken) is { } messageId)
+        {
+            activity.Changed(messageId);
+        }
+    }
 
     /// <summary>Checks the access code the sender gave by another channel and unlocks the message for this session.</summary>
     public async Task<AccessCodeOutcome> EnterAccessCodeAsync(Guid messageId, RecipientSession session, string? accessCode, CancellationToken cancellationToken = default)
@@ -190,6 +198,7 @@ public sealed class RecipientMessages(
             throw;
         }
 
+        activity.Changed(message.Id);
         logger.LogInformation("Attachment {AttachmentId} downloaded by recipient {RecipientId}", attachment.Id, recipient.Id);
         return new RecipientAttachmentResult(RecipientOpenOutcome.Opened, content);
     }

@@ -27,6 +27,7 @@ public sealed class ReplyService(
     IMailOutbox outbox,
     ReplyMailComposer mails,
     AuditTrail audit,
+    MessageActivity activity,
     UploadChecks uploadChecks,
     IOptions<PolicyOptions> policy,
     TimeProvider clock,
@@ -143,6 +144,7 @@ public sealed class ReplyService(
         db.Replies.Add(reply);
         await SaveNumberedAsync(reply, cancellationToken);
         draft.Files.MarkSent();
+        activity.Changed(message.Id);
         logger.LogInformation(
             "Reply {ReplyId} on message {MessageId} in the thread of recipient {RecipientId} by the {Author} with {Files} file(s)",
             reply.Id, message.Id, recipient.Id, draft.FromSender ? ReplyAuthors.Sender : ReplyAuthors.Recipient, reply.Attachments.Count);

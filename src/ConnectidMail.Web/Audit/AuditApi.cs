@@ -19,9 +19,19 @@ internal static class AuditApi
         audit.MapGet("/checkpoints", async (AuditCheckpoints checkpoints, CancellationToken cancellationToken) =>
             TypedResults.Ok(new AuditCheckpointList(await checkpoints.PublicKeysAsync(cancellationToken), await checkpoints.ListAsync(cancellationToken))));
 
-        // Events with their hashes, in chain order; from and to are ISO 8601 UTC and inclusive.
+        // Events with their hashes, in chain order (by sequence); every filter is optional, from and to are ISO 8601 UTC
+        // and inclusive. The auditor's page runs the same search.
         audit.MapGet("/events", async Task<Results<Ok<AuditEventPage>, ProblemHttpResult>> (
-            AuditSearch search, CancellationToken cancellationToken, Guid? messageId, DateTimeOffset? from, DateTimeOffset? to, int page = 1, int pageSize = 50) =>
+            AuditSearch search,
+            CancellationToken cancellationToken,
+            Guid? messageId,
+            string? recipient,
+            string? sender,
+            string? action,
+            DateTimeOffset? from,
+            DateTimeOffset? to,
+            int page = 1,
+            int pageSize = 50) =>
         {
             if (page < 1 || pageSize < 1 || pageSize > AuditSearch.MaxPageSize)
             {
@@ -29,7 +39,13 @@ internal static class AuditApi
                     $"page must be at least 1 and pageSize between 1 and {AuditSearch.MaxPageSize}.", statusCode: StatusCodes.Status400BadRequest, title: "Bad paging.");
             }
 
-            return TypedResults.Ok(await search.FindAsync(messageId, from, to, page, pageSize, cancellationToken));
+            var query = new AuditQuery(messageId, recipient, sender, string.IsNullOrWhiteSpace(action) ? null : action.Trim(), from, to);
+            if (AuditSearch.Problem(query) is { } problem)
+            {
+                return TypedResults.Problem(problem, statusCode: StatusCodes.Status400BadRequest, title: "Bad search.");
+            }
+
+            return TypedResults.Ok(await search.FindAsync(query, page, pageSize, cancellationToken));
         });
         return api;
     }
