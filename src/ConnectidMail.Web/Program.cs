@@ -17,6 +17,7 @@ using ConnectidMail.Web.Components;
 using ConnectidMail.Web.Hardening;
 using ConnectidMail.Web.Health;
 using ConnectidMail.Web.KeyRing;
+using ConnectidMail.Web.Languages;
 using ConnectidMail.Web.Messaging;
 using ConnectidMail.Web.Passkeys;
 using ConnectidMail.Web.Recipient;
@@ -52,6 +53,7 @@ public partial class Program
         builder.AddMessagingEndpoints();
         builder.AddVerification();
         builder.AddConsent();
+        builder.AddRecipientLanguages();
         builder.AddRecipientLinks();
         builder.AddReplyEndpoints();
         builder.AddRecipientPasskeys();
@@ -79,6 +81,7 @@ public partial class Program
 
         app.UseTrustedProxies();
         app.UseSecurityHeaders();
+        app.UseRecipientLanguages();
         app.UseErrorPages();
         app.UseRecipientLinks();
         app.UseRateLimits();
@@ -86,6 +89,7 @@ public partial class Program
         app.MapStaffSignIn();
         app.MapMessagingEndpoints();
         app.MapRecipientLinks();
+        app.MapRecipientLanguages();
         app.MapReplyEndpoints();
         app.MapRecipientPasskeys();
         app.MapApi();
