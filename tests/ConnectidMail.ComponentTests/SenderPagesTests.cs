@@ -217,6 +217,7 @@ public sealed class SenderPagesTests(PortalFixture fixture) : BunitContext
         }
 
         servicesAdded = true;
+        Services.AddLocalization();
         Services.AddSingleton(scope.ServiceProvider.GetRequiredService<MessageService>());
         Services.AddSingleton(TimeProvider.System);
         AddAuthorization().SetAuthorized(PortalFixture.Sender.Email).SetRoles(StaffRoles.Sender).SetClaims(new Claim(ClaimTypes.NameIdentifier, userId));

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Resources;
+using System.Text.Encodings.Web;
+using System.Text.Unicode;
 
 namespace ConnectidMail.Languages;
 
@@ -11,6 +13,9 @@ namespace ConnectidMail.Languages;
 public static class MailText
 {
     private static readonly ResourceManager Resources = new("ConnectidMail.Languages.MailText", typeof(MailText).Assembly);
+
+    /// <summary>Encodes for the mails' HTML part, leaving letters such as "æøå" readable (markup characters are still encoded).</summary>
+    public static HtmlEncoder Html { get; } = HtmlEncoder.Create(UnicodeRanges.All);
 
     public static string Get(string key, CultureInfo culture) =>
         Resources.GetString(key, culture) ?? throw new InvalidOperationException($"The mail text '{key}' is missing.");
