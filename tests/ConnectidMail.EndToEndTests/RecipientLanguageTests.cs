@@ -168,6 +168,70 @@ public sealed partial class RecipientLanguageTests(BrowserFixture browser, Recip
     }
 
     [Fact]
+    public async Task With_the_keyboard_alone_a_recipient_gets_a_code_verifies_consents_reads_and_replies()
+    {
+        await using var session = await BrowserSession.OpenAsync(browser, portal.BaseAddress, "en-US");
+        var page = session.Page;
+        using var sender = await SenderClientAsync();
+        var recipient = $"keys-{Guid.NewGuid():N}@example.com";
+        var messageId = await SendAsync(sender, recipient, "By keyboard", "Read me", ("keys.pdf", SampleFiles.For("keys.pdf", 10_000)));
+        await session.GotoAsync(LinkIn(await portal.Mail.WaitForMessageAsync(m => IsTo(m, recipient), TimeSpan.FromSeconds(20))));
+        await session.WaitForPathAsync("/verify");
+
+        await TabToAsync(page, page.GetByRole(AriaRole.Button, new() { Name = "Email me a code", Exact = true }));
+        await page.Keyboard.PressAsync("Enter");
+        var codeMail = await portal.Mail.WaitForMessageAsync(m => IsTo(m, recipient) && CodePattern().IsMatch(m.TextBody ?? ""), TimeSpan.FromSeconds(20));
+        await Expect(page.Locator("#code-sent")).ToBeVisibleAsync();
+        await TabToAsync(page, page.GetByLabel("One-time code", new() { Exact = true }));
+        await page.Keyboard.TypeAsync(CodePattern().Match(codeMail.TextBody!).Value.Trim());
+        await TabToAsync(page, page.GetByRole(AriaRole.Button, new() { Name = "Verify", Exact = true }));
+        await page.Keyboard.PressAsync("Enter");
+
+        await session.WaitForPathAsync("/consent");
+        var agree = page.GetByRole(AriaRole.Checkbox, new() { NameRegex = new Regex("^I agree") });
+        await TabToAsync(page, agree);
+        await page.Keyboard.PressAsync("Space");
+        await Expect(agree).ToBeCheckedAsync();
+        await TabToAsync(page, page.GetByRole(AriaRole.Button, new() { Name = "Continue", Exact = true }));
+        await page.Keyboard.PressAsync("Enter");
+
+        await session.WaitForPathAsync($"/m/{messageId}");
+        await Expect(page.Locator("[data-interactive=true]")).ToHaveCountAsync(1);
+        await Expect(page.GetByText("Read me")).ToBeVisibleAsync();
+        await TabToAsync(page, page.GetByRole(AriaRole.Link, new() { Name = "keys.pdf", Exact = true }));
+        var replyText = $"Typed {Guid.NewGuid():N}";
+        await TabToAsync(page, page.GetByLabel("Reply", new() { Exact = true }));
+        await page.Keyboard.TypeAsync(replyText);
+        // Tab leaves the text box (no trap) and reaches the file input and then the button.
+        await TabToAsync(page, page.GetByLabel("Attach files", new() { Exact = true }));
+        await TabToAsync(page, page.GetByRole(AriaRole.Button, new() { Name = "Send reply", Exact = true }));
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.Locator(".thread").GetByText(replyText)).ToBeVisibleAsync();
+        Assert.True(session.BrowserErrors.Count == 0, "The browser reported errors:\n" + string.Join("\n", session.BrowserErrors));
+    }
+
+    /// <summary>Presses Tab until <paramref name="target"/> has the focus, which must be visible (an outline); fails after 40 presses.</summary>
+    private static async Task TabToAsync(IPage page, ILocator target)
+    {
+        await Expect(target).ToBeVisibleAsync();
+        for (var presses = 0; presses < 40; presses++)
+        {
+            if (await IsFocusedAsync(target))
+            {
+                var outline = await target.EvaluateAsync<string>("e => getComputedStyle(e).outlineStyle");
+                Assert.NotEqual("none", outline);
+                return;
+            }
+
+            await page.Keyboard.PressAsync("Tab");
+        }
+
+        Assert.Fail($"Tab never reached {target}; the focus is on {await page.EvaluateAsync<string>("() => document.activeElement?.outerHTML ?? 'nothing'")}");
+    }
+
+    private static Task<bool> IsFocusedAsync(ILocator target) => target.EvaluateAsync<bool>("e => e === document.activeElement");
+
+    [Fact]
     public async Task The_sender_pages_stay_english_and_accessible_in_a_danish_browser()
     {
         await using var session = await BrowserSession.OpenAsync(browser, portal.BaseAddress, "da-DK");
