@@ -18,6 +18,7 @@ using ConnectidMail.Web.Components;
 using ConnectidMail.Web.Hardening;
 using ConnectidMail.Web.Health;
 using ConnectidMail.Web.KeyRing;
+using ConnectidMail.Web.Languages;
 using ConnectidMail.Web.Messaging;
 using ConnectidMail.Web.Passkeys;
 using ConnectidMail.Web.Recipient;
@@ -54,6 +55,7 @@ public partial class Program
         builder.AddMessagingEndpoints();
         builder.AddVerification();
         builder.AddConsent();
+        builder.AddRecipientLanguages();
         builder.AddRecipientLinks();
         builder.AddReplyEndpoints();
         builder.AddRecipientPasskeys();
@@ -81,6 +83,7 @@ public partial class Program
 
         app.UseTrustedProxies();
         app.UseSecurityHeaders();
+        app.UseRecipientLanguages();
         app.UseErrorPages();
         app.UseRecipientLinks();
         app.UseRateLimits();
@@ -88,6 +91,7 @@ public partial class Program
         app.MapStaffSignIn();
         app.MapMessagingEndpoints();
         app.MapRecipientLinks();
+        app.MapRecipientLanguages();
         app.MapReplyEndpoints();
         app.MapRecipientPasskeys();
         app.MapApi();

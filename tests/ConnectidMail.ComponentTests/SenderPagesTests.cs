@@ -217,6 +217,7 @@ public sealed class SenderPagesTests(PortalFixture fixture) : BunitContext
         }
 
         servicesAdded = true;
+        Services.AddLocalization();
         Services.AddSingleton(scope.ServiceProvider.GetRequiredService<MessageService>());
         Services.AddSingleton(scope.ServiceProvider.GetRequiredService<MessageActivity>());
         Services.AddSingleton(TimeProvider.System);

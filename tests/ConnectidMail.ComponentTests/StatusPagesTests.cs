@@ -1,12 +1,16 @@
+using System.Globalization;
 using System.Reflection;
 using ConnectidMail.Web.Account.Pages;
 using ConnectidMail.Web.Components.Pages;
 using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ConnectidMail.ComponentTests;
 
 public sealed class StatusPagesTests : BunitContext
 {
+    public StatusPagesTests() => Services.AddLocalization();
+
     [Fact]
     public void Lockout_says_the_account_is_locked_and_links_back_to_log_in()
     {
@@ -37,8 +41,26 @@ public sealed class StatusPagesTests : BunitContext
 
         Assert.Equal("Not found", cut.Find("h1").TextContent);
         var link = cut.Find("a");
-        Assert.Equal("start page", link.TextContent);
+        Assert.Equal("Go to the start page", link.TextContent);
         Assert.Equal("", link.GetAttribute("href"));
+    }
+
+    [Fact]
+    public void Not_found_speaks_danish_to_a_danish_recipient()
+    {
+        var english = CultureInfo.CurrentUICulture;
+        CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo("da");
+        try
+        {
+            var cut = Render<NotFound>();
+
+            Assert.Equal("Ikke fundet", cut.Find("h1").TextContent);
+            Assert.Equal("Gå til forsiden", cut.Find("a").TextContent);
+        }
+        finally
+        {
+            CultureInfo.CurrentUICulture = english;
+        }
     }
 
     [Theory]

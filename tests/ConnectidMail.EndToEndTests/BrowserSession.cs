@@ -73,12 +73,14 @@ public sealed class BrowserSession : IAsyncDisposable
     public static Task<BrowserSession> OpenAsync(BrowserFixture browser, PortalFixture portal) =>
         OpenAsync(browser, portal.BaseAddress);
 
-    public static async Task<BrowserSession> OpenAsync(BrowserFixture browser, Uri baseAddress)
+    /// <summary>A session whose browser speaks <paramref name="locale"/> (its Accept-Language) in <paramref name="timeZone"/>.</summary>
+    public static async Task<BrowserSession> OpenAsync(BrowserFixture browser, Uri baseAddress, string locale = "en-US", string? timeZone = null)
     {
         var context = await browser.Browser.NewContextAsync(new()
         {
             BaseURL = baseAddress.ToString(),
-            Locale = "en-US",
+            Locale = locale,
+            TimezoneId = timeZone,
         });
         // Fail in seconds, not the default 30, when something never appears.
         context.SetDefaultTimeout(10_000);

@@ -7,6 +7,13 @@
 (() => {
   'use strict';
 
+  // The page's language: the recipient layout puts its "Js.…" texts in #recipient-texts; sender pages have none
+  // and stay English.
+  function text(key, english, ...values) {
+    const texts = JSON.parse(document.getElementById('recipient-texts')?.dataset.texts ?? '{}');
+    return (texts[key] ?? english).replace(/\{(\d+)\}/g, (_, index) => String(values[Number(index)]));
+  }
+
   function formatBytes(bytes) {
     if (bytes >= 1024 * 1024) {
       return `${(bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MiB`;
@@ -14,7 +21,7 @@
     if (bytes >= 1024) {
       return `${(bytes / 1024).toFixed(1).replace(/\.0$/, '')} KiB`;
     }
-    return `${bytes} bytes`;
+    return text('Bytes', '{0} bytes', bytes);
   }
 
   function checkFiles(form, files) {
@@ -23,16 +30,16 @@
     const maxMessageBytes = Number(form.dataset.maxMessageBytes);
     const errors = [];
     if (files.length > maxFiles) {
-      errors.push(`A reply may have at most ${maxFiles} files; ${files.length} are chosen.`);
+      errors.push(text('ReplyTooManyFiles', 'A reply may have at most {0} files; {1} are chosen.', maxFiles, files.length));
     }
     for (const file of files) {
       if (file.size > maxFileBytes) {
-        errors.push(`'${file.name}' is ${formatBytes(file.size)}; each file may be at most ${formatBytes(maxFileBytes)}.`);
+        errors.push(text('ReplyFileTooLarge', "'{0}' is {1}; each file may be at most {2}.", file.name, formatBytes(file.size), formatBytes(maxFileBytes)));
       }
     }
     const total = files.reduce((sum, file) => sum + file.size, 0);
     if (total > maxMessageBytes) {
-      errors.push(`The files are ${formatBytes(total)} together; all files of a reply may be at most ${formatBytes(maxMessageBytes)}.`);
+      errors.push(text('ReplyFilesTooLarge', 'The files are {0} together; all files of a reply may be at most {1}.', formatBytes(total), formatBytes(maxMessageBytes)));
     }
     return errors;
   }
@@ -76,9 +83,9 @@
     }
     if (xhr.status === 200 || xhr.status === 401 || xhr.status === 403) {
       // The sign-in ended: the request was redirected to a sign-in page.
-      return ['You are no longer signed in. Sign in again in another tab, then send again; what you typed is kept here.'];
+      return [text('ReplySignedOut', 'You are no longer signed in. Sign in again in another tab, then send again; what you typed is kept here.')];
     }
-    return [`The reply could not be sent. Nothing was sent; try again. (HTTP ${xhr.status})`];
+    return [text('ReplyFailed', 'The reply could not be sent. Nothing was sent; try again. (HTTP {0})', xhr.status)];
   }
 
   function upload(form, files) {
@@ -102,7 +109,7 @@
       const step = Math.floor(percent / 10) * 10;
       if (step !== announced) {
         announced = step;
-        status.textContent = files.length > 0 ? `Uploading: ${step}% of ${formatBytes(total)}.` : 'Sending…';
+        status.textContent = files.length > 0 ? text('ReplyUploading', 'Uploading: {0}% of {1}.', step, formatBytes(total)) : text('ReplySending', 'Sending…');
       }
     };
     const finish = () => {
@@ -123,7 +130,7 @@
     xhr.addEventListener('load', () => {
       if (xhr.status === 201) {
         progress.value = 100;
-        status.textContent = 'Sent. Showing the conversation…';
+        status.textContent = text('ReplySent', 'Sent. Showing the conversation…');
         window.location.reload();
         return;
       }
@@ -132,7 +139,7 @@
     });
     const broken = () => {
       finish();
-      showErrors(form, ['The upload broke off before the portal answered. Nothing was sent; check your connection and the files, then try again.']);
+      showErrors(form, [text('ReplyBrokeOff', 'The upload broke off before the portal answered. Nothing was sent; check your connection and the files, then try again.')]);
     };
     xhr.addEventListener('error', broken);
     xhr.addEventListener('timeout', broken);
@@ -158,7 +165,7 @@
     const files = [...(form.elements.files.files ?? [])];
     const errors = checkFiles(form, files);
     if (form.elements.body.value.trim() === '' && files.length === 0) {
-      errors.push('Write a reply or attach a file.');
+      errors.push(text('ReplyEmpty', 'Write a reply or attach a file.'));
     }
     if (errors.length > 0) {
       showErrors(form, errors);

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using ConnectidMail.Audit;
 using ConnectidMail.Crypto;
 using ConnectidMail.Keys;
+using ConnectidMail.Languages;
 using ConnectidMail.Mail;
 using ConnectidMail.Persistence;
 using ConnectidMail.Replies;
@@ -21,6 +22,7 @@ public sealed class MessageService(
     BlobStore blobs,
     IMailOutbox outbox,
     NotificationMailComposer notifications,
+    RecipientLanguages languages,
     IOptions<PolicyOptions> policy,
     UploadChecks uploadChecks,
     AuditTrail audit,
@@ -83,6 +85,7 @@ public sealed class MessageService(
             });
         }
 
+        var locales = await languages.ForAddressesAsync(valid.Recipients, cancellationToken);
         for (var i = 0; i < valid.Recipients.Count; i++)
         {
             var email = valid.Recipients[i];
@@ -97,7 +100,7 @@ public sealed class MessageService(
                 LinkTokenHash = hash,
             };
             message.Recipients.Add(recipient);
-            outbox.Enqueue(notifications.Compose(recipient, token, sender, valid.Subject, message.ExpiresAt));
+            outbox.Enqueue(notifications.Compose(recipient, token, sender, valid.Subject, message.ExpiresAt, locales[email]));
         }
 
         db.Messages.Add(message);

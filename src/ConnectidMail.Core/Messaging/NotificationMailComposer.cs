@@ -1,5 +1,4 @@
-using System.Globalization;
-using System.Text.Encodings.Web;
+using ConnectidMail.Languages;
 using ConnectidMail.Mail;
 using Microsoft.Extensions.Options;
 
@@ -7,46 +6,49 @@ namespace ConnectidMail.Messaging;
 
 /// <summary>
 /// The mail that tells a recipient a message waits for them. It carries the link only: never the body, and the
-/// subject only when <see cref="PolicyOptions.SubjectInNotification"/> allows it.
+/// subject only when <see cref="PolicyOptions.SubjectInNotification"/> allows it. In the recipient's language
+/// (<see cref="RecipientLanguages"/>); English when none is given.
 /// </summary>
 public sealed class NotificationMailComposer(IOptions<PortalOptions> portal, IOptions<PolicyOptions> policy)
 {
     public const string Kind = "notification";
 
-    public OutgoingMail Compose(MessageRecipient recipient, string linkToken, SenderIdentity sender, string subject, DateTimeOffset expiresAt)
+    public OutgoingMail Compose(
+        MessageRecipient recipient, string linkToken, SenderIdentity sender, string subject, DateTimeOffset expiresAt, RecipientLocale? locale = null)
     {
+        var language = (locale ?? RecipientLocale.For("en")).Culture;
+        string T(string key, params object?[] values) => MailText.Format(key, language, values);
         var organisation = portal.Value.OrganisationName;
         var link = LinkFor(linkToken);
         var mailSubject = policy.Value.SubjectInNotification
             ? $"{organisation}: {subject}"
-            : $"{organisation}: you have a secure message";
-        var expires = expiresAt.UtcDateTime.ToString("d MMMM yyyy, HH:mm 'UTC'", CultureInfo.InvariantCulture);
+            : T("Notification.Subject", organisation);
+        var expires = (locale ?? RecipientLocale.For("en")).Format(expiresAt);
+        var intro = T("Notification.Intro", sender.Email, organisation);
+        var notInMail = T("Notification.NotInMail", organisation, expires);
+        var why = T("Notification.Why", sender.Email, recipient.Email, organisation);
 
         var text = $"""
-            {sender.Email} at {organisation} has sent you a secure message.
+            {intro}
 
-            Open it here:
+            {T("Mail.OpenHere")}
             {link}
 
-            The message is not in this mail: it waits for you in {organisation}'s secure portal, where you confirm your
-            e-mail address with a one-time code before you read it. The link works until {expires}.
+            {notInMail}
 
-            Why did I get this? {sender.Email} sent confidential information to {recipient.Email} through {organisation}'s
-            secure mail portal. If you did not expect it, you can ignore this mail.
+            {why}
             """;
 
-        var html = HtmlEncoder.Default;
+        var html = MailText.Html;
         var body = $"""
             <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8"><title>{html.Encode(mailSubject)}</title></head>
+            <html lang="{language.TwoLetterISOLanguageName}"><head><meta charset="utf-8"><title>{html.Encode(mailSubject)}</title></head>
             <body style="font-family: sans-serif; line-height: 1.5; color: #1a1a1a;">
-            <p>{html.Encode(sender.Email)} at {html.Encode(organisation)} has sent you a secure message.</p>
-            <p><a href="{html.Encode(link)}" style="display: inline-block; padding: 0.6em 1.2em; background: #1d4ed8; color: #ffffff; text-decoration: none; border-radius: 4px;">Open the message</a></p>
-            <p>Or copy this address into your browser: <br>{html.Encode(link)}</p>
-            <p>The message is not in this mail: it waits for you in {html.Encode(organisation)}'s secure portal, where you confirm your
-            e-mail address with a one-time code before you read it. The link works until {html.Encode(expires)}.</p>
-            <p style="color: #555555; font-size: 0.9em;">Why did I get this? {html.Encode(sender.Email)} sent confidential information to
-            {html.Encode(recipient.Email)} through {html.Encode(organisation)}'s secure mail portal. If you did not expect it, you can ignore this mail.</p>
+            <p>{html.Encode(intro)}</p>
+            <p><a href="{html.Encode(link)}" style="display: inline-block; padding: 0.6em 1.2em; background: #1d4ed8; color: #ffffff; text-decoration: none; border-radius: 4px;">{html.Encode(T("Notification.Button"))}</a></p>
+            <p>{html.Encode(T("Mail.CopyLink"))} <br>{html.Encode(link)}</p>
+            <p>{html.Encode(notInMail)}</p>
+            <p style="color: #555555; font-size: 0.9em;">{html.Encode(why)}</p>
             </body></html>
             """;
 

@@ -1,4 +1,4 @@
-using System.Text.Encodings.Web;
+using ConnectidMail.Languages;
 using ConnectidMail.Mail;
 using ConnectidMail.Messaging;
 using Microsoft.Extensions.Options;
@@ -28,7 +28,7 @@ public sealed class ReplyMailComposer(IOptions<PortalOptions> portal, Notificati
 
             The reply is not in this mail: it stays encrypted in the portal.
             """;
-        var html = HtmlEncoder.Default;
+        var html = MailText.Html;
         var body = $"""
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8"><title>{html.Encode(subject)}</title></head>
@@ -42,36 +42,40 @@ public sealed class ReplyMailComposer(IOptions<PortalOptions> portal, Notificati
         return new OutgoingMail(senderEmail, subject, text, body, SenderKind, replyId);
     }
 
-    /// <summary>Tells a recipient that the sender answered, with a new link of theirs (<c>&lt;PublicBaseUrl&gt;/r/&lt;token&gt;</c>).</summary>
-    public OutgoingMail ComposeForRecipient(MessageRecipient recipient, string linkToken, string senderEmail)
+    /// <summary>
+    /// Tells a recipient that the sender answered, with a new link of theirs (<c>&lt;PublicBaseUrl&gt;/r/&lt;token&gt;</c>),
+    /// in the recipient's language (<see cref="RecipientLanguages"/>); English when none is given.
+    /// </summary>
+    public OutgoingMail ComposeForRecipient(MessageRecipient recipient, string linkToken, string senderEmail, RecipientLocale? locale = null)
     {
+        var language = (locale ?? RecipientLocale.For("en")).Culture;
+        string T(string key, params object?[] values) => MailText.Format(key, language, values);
         var organisation = portal.Value.OrganisationName;
         var link = notifications.LinkFor(linkToken);
-        var subject = $"{organisation}: you have a secure answer";
+        var subject = T("Answer.Subject", organisation);
+        var intro = T("Answer.Intro", senderEmail, organisation);
+        var notInMail = T("Answer.NotInMail", organisation);
+        var why = T("Answer.Why", recipient.Email, organisation);
         var text = $"""
-            {senderEmail} at {organisation} answered you in a secure conversation.
+            {intro}
 
-            Open it here:
+            {T("Mail.OpenHere")}
             {link}
 
-            The answer is not in this mail: it waits for you in {organisation}'s secure portal, where you confirm your
-            e-mail address with a one-time code before you read it.
+            {notInMail}
 
-            Why did I get this? You replied to a secure message sent to {recipient.Email} through {organisation}'s secure
-            mail portal. If you did not expect it, you can ignore this mail.
+            {why}
             """;
-        var html = HtmlEncoder.Default;
+        var html = MailText.Html;
         var body = $"""
             <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8"><title>{html.Encode(subject)}</title></head>
+            <html lang="{language.TwoLetterISOLanguageName}"><head><meta charset="utf-8"><title>{html.Encode(subject)}</title></head>
             <body style="font-family: sans-serif; line-height: 1.5; color: #1a1a1a;">
-            <p>{html.Encode(senderEmail)} at {html.Encode(organisation)} answered you in a secure conversation.</p>
-            <p><a href="{html.Encode(link)}" style="display: inline-block; padding: 0.6em 1.2em; background: #1d4ed8; color: #ffffff; text-decoration: none; border-radius: 4px;">Open the answer</a></p>
-            <p>Or copy this address into your browser: <br>{html.Encode(link)}</p>
-            <p>The answer is not in this mail: it waits for you in {html.Encode(organisation)}'s secure portal, where you confirm your
-            e-mail address with a one-time code before you read it.</p>
-            <p style="color: #555555; font-size: 0.9em;">Why did I get this? You replied to a secure message sent to
-            {html.Encode(recipient.Email)} through {html.Encode(organisation)}'s secure mail portal. If you did not expect it, you can ignore this mail.</p>
+            <p>{html.Encode(intro)}</p>
+            <p><a href="{html.Encode(link)}" style="display: inline-block; padding: 0.6em 1.2em; background: #1d4ed8; color: #ffffff; text-decoration: none; border-radius: 4px;">{html.Encode(T("Answer.Button"))}</a></p>
+            <p>{html.Encode(T("Mail.CopyLink"))} <br>{html.Encode(link)}</p>
+            <p>{html.Encode(notInMail)}</p>
+            <p style="color: #555555; font-size: 0.9em;">{html.Encode(why)}</p>
             </body></html>
             """;
         return new OutgoingMail(recipient.Email, subject, text, body, RecipientKind, recipient.Id);

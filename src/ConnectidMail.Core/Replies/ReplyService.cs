@@ -1,6 +1,7 @@
 using ConnectidMail.Audit;
 using ConnectidMail.Crypto;
 using ConnectidMail.Keys;
+using ConnectidMail.Languages;
 using ConnectidMail.Mail;
 using ConnectidMail.Messaging;
 using ConnectidMail.Persistence;
@@ -26,6 +27,7 @@ public sealed class ReplyService(
     RecipientSessions sessions,
     IMailOutbox outbox,
     ReplyMailComposer mails,
+    RecipientLanguages languages,
     AuditTrail audit,
     MessageActivity activity,
     UploadChecks uploadChecks,
@@ -126,7 +128,7 @@ public sealed class ReplyService(
         {
             var (token, hash) = LinkToken.Create();
             db.RecipientLinkTokens.Add(new RecipientLinkToken { RecipientId = recipient.Id, TokenHash = hash, CreatedAt = now });
-            outbox.Enqueue(mails.ComposeForRecipient(recipient, token, senderEmail));
+            outbox.Enqueue(mails.ComposeForRecipient(recipient, token, senderEmail, await languages.ForAddressAsync(recipient.Email, cancellationToken)));
         }
         else
         {

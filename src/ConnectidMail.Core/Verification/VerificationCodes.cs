@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using ConnectidMail.Audit;
+using ConnectidMail.Languages;
 using ConnectidMail.Mail;
 using ConnectidMail.Persistence;
 using Microsoft.EntityFrameworkCore;
@@ -29,8 +30,11 @@ public sealed class VerificationCodes(
 
     private VerificationOptions Rules => options.Value;
 
-    /// <summary>Mails a code to <paramref name="email"/>: the still-valid one if there is one, else a new one; or says until when the limits forbid it.</summary>
-    public async Task<CodeRequestResult> SendAsync(string email, string? clientIp, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Mails a code to <paramref name="email"/>: the still-valid one if there is one, else a new one; or says until when the
+    /// limits forbid it. The mail is in <paramref name="locale"/>, the asking page's language and zone (English, UTC without).
+    /// </summary>
+    public async Task<CodeRequestResult> SendAsync(string email, string? clientIp, RecipientLocale? locale = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(email);
         var normalized = Normalize(email);
@@ -70,7 +74,7 @@ public sealed class VerificationCodes(
         }
 
         db.VerificationCodeSends.Add(new VerificationCodeSend { CodeId = code.Id, NormalizedEmail = normalized, ClientIp = clientIp, SentAt = now });
-        outbox.Enqueue(mails.Compose(email.Trim(), digits, code.ExpiresAt));
+        outbox.Enqueue(mails.Compose(email.Trim(), digits, code.ExpiresAt, locale));
         audit.Record(db, AuditActor.RecipientAddress(email) with { IpAddress = clientIp }, AuditActions.CodeSent,
             new AuditSubjects(SubjectId: code.Id.ToString()), new { resent });
         await db.SaveChangesAsync(cancellationToken);

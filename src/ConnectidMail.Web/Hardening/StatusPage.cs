@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Encodings.Web;
 using ConnectidMail.Messaging;
+using ConnectidMail.Web.Languages;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Options;
 
 namespace ConnectidMail.Web.Hardening;
@@ -20,7 +22,7 @@ internal static class StatusPage
             .DisableAntiforgery()
             .ExcludeFromDescription();
 
-    private static async Task<IResult> Answer(int code, HttpContext http, IOptions<PortalOptions> portal, IProblemDetailsService problems)
+    private static async Task<IResult> Answer(int code, HttpContext http, IOptions<PortalOptions> portal, IProblemDetailsService problems, IStringLocalizer<RecipientText> text)
     {
         var reExecuted = http.Features.Get<IStatusCodeReExecuteFeature>();
         var exception = http.Features.Get<IExceptionHandlerPathFeature>();
@@ -31,7 +33,7 @@ internal static class StatusPage
         }
 
         var status = code is >= 400 and <= 599 ? code : StatusCodes.Status500InternalServerError;
-        var (title, explanation) = Describe(status, http.Response.Headers.RetryAfter.ToString());
+        var (title, explanation) = Describe(status, http.Response.Headers.RetryAfter.ToString(), text);
         var traceId = Activity.Current?.Id ?? http.TraceIdentifier;
         if (ErrorHandling.WantsProblemDetails(http, new PathString(reExecuted?.OriginalPath ?? exception!.Path)))
         {
@@ -41,25 +43,26 @@ internal static class StatusPage
         }
 
         var organisation = HtmlEncoder.Default.Encode(portal.Value.OrganisationName);
-        var reference = status >= 500 ? $"<p>If you contact support, quote this reference: <code>{HtmlEncoder.Default.Encode(traceId)}</code></p>" : "";
+        var html = HtmlEncoder.Default;
+        var reference = status >= 500 ? $"<p>{html.Encode(text["Status.Reference"])} <code>{html.Encode(traceId)}</code></p>" : "";
         return Results.Content(
             $"""
             <!DOCTYPE html>
-            <html lang="en">
+            <html lang="{PortalCulture.CurrentLanguage}">
             <head>
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1.0">
             <meta name="referrer" content="no-referrer">
-            <title>{title} – {organisation}</title>
+            <title>{html.Encode(title)} – {organisation}</title>
             <link rel="stylesheet" href="/css/app.css">
             </head>
             <body>
             <header class="site-header"><a class="brand" href="/">{organisation}</a></header>
             <main id="main">
-            <h1>{title}</h1>
-            <p>{explanation}</p>
+            <h1>{html.Encode(title)}</h1>
+            <p>{html.Encode(explanation)}</p>
             {reference}
-            <p><a href="/">Go to the start page</a></p>
+            <p><a href="/">{html.Encode(text["Status.Start"])}</a></p>
             </main>
             </body>
             </html>
@@ -68,17 +71,17 @@ internal static class StatusPage
             statusCode: status);
     }
 
-    private static (string Title, string Explanation) Describe(int status, string retryAfter) => status switch
+    private static (string Title, string Explanation) Describe(int status, string retryAfter, IStringLocalizer<RecipientText> text) => status switch
     {
-        StatusCodes.Status404NotFound => ("Not found", "There is nothing at this address. Check the link, or go to the start page."),
-        StatusCodes.Status429TooManyRequests => ("Too many attempts", int.TryParse(retryAfter, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
-            ? $"There were too many attempts in a short time. Wait {(seconds <= 90 ? $"{seconds} seconds" : $"{(seconds + 59) / 60} minutes")}, then try again."
-            : "There were too many attempts in a short time. Wait a few minutes, then try again."),
-        StatusCodes.Status400BadRequest => ("The request could not be read", "The form may have expired. Go back, reload the page and try again."),
-        StatusCodes.Status403Forbidden => ("Access denied", "You do not have access to this."),
-        StatusCodes.Status405MethodNotAllowed => ("Not possible here", "This address does not accept that kind of request."),
-        StatusCodes.Status413PayloadTooLarge => ("Too large", "What you sent is larger than this portal accepts."),
-        >= 500 => ("Something went wrong", "The request could not be completed. Nothing was saved half-way; please try again."),
-        _ => ("The request could not be completed", "Go back and try again."),
+        StatusCodes.Status404NotFound => (text["Status.404"], text["Status.404.Text"]),
+        StatusCodes.Status429TooManyRequests => (text["Status.429"], int.TryParse(retryAfter, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+            ? (seconds <= 90 ? text["Status.429.Seconds", seconds] : text["Status.429.Minutes", (seconds + 59) / 60])
+            : text["Status.429.Text"]),
+        StatusCodes.Status400BadRequest => (text["Status.400"], text["Status.400.Text"]),
+        StatusCodes.Status403Forbidden => (text["Status.403"], text["Status.403.Text"]),
+        StatusCodes.Status405MethodNotAllowed => (text["Status.405"], text["Status.405.Text"]),
+        StatusCodes.Status413PayloadTooLarge => (text["Status.413"], text["Status.413.Text"]),
+        >= 500 => (text["Status.500"], text["Status.500.Text"]),
+        _ => (text["Status.Other"], text["Status.Other.Text"]),
     };
 }

@@ -1,7 +1,9 @@
 using System.Text.Encodings.Web;
 using ConnectidMail.Consent;
 using ConnectidMail.Messaging;
+using ConnectidMail.Web.Languages;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Options;
 
 namespace ConnectidMail.Web.Recipient;
@@ -15,7 +17,7 @@ namespace ConnectidMail.Web.Recipient;
 internal static class LinkLandingPage
 {
     public static async Task<IResult> GetAsync(
-        string token, RecipientLinks links, LinkCookie linkCookie, ConsentService consent, IOptions<PortalOptions> portal, HttpContext http)
+        string token, RecipientLinks links, LinkCookie linkCookie, ConsentService consent, IOptions<PortalOptions> portal, IStringLocalizer<RecipientText> text, HttpContext http)
     {
         http.Response.Headers.XContentTypeOptions = "nosniff";
         var link = await links.FindAsync(token, http.RequestAborted);
@@ -27,8 +29,8 @@ internal static class LinkLandingPage
             return Page(
                 StatusCodes.Status404NotFound,
                 organisation,
-                "This link is not valid",
-                $"<p>Check that you opened the whole link from the mail. If it still does not work, ask the sender at {organisation} to send the message again.</p>");
+                HtmlEncoder.Default.Encode(text["Link.Invalid"]),
+                $"<p>{HtmlEncoder.Default.Encode(text["Link.Invalid.Text", portal.Value.OrganisationName])}</p>");
         }
 
         // Only a cookie and a redirect: no code is sent and nothing is recorded until the recipient asks for a code.
@@ -43,7 +45,7 @@ internal static class LinkLandingPage
     private static IResult Page(int status, string organisation, string title, string content) => TypedResults.Content(
         $"""
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang="{PortalCulture.CurrentLanguage}">
         <head>
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1.0">
