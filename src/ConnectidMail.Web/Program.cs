@@ -1,4 +1,6 @@
+using ConnectidMail.AccessLog;
 using ConnectidMail.ApiKeys;
+using ConnectidMail.Branding;
 using ConnectidMail.Consent;
 using ConnectidMail.Keys;
 using ConnectidMail.Mail;
@@ -13,6 +15,7 @@ using ConnectidMail.Web.Account;
 using ConnectidMail.Web.Admin;
 using ConnectidMail.Web.Api;
 using ConnectidMail.Web.Audit;
+using ConnectidMail.Web.Branding;
 using ConnectidMail.Web.Components;
 using ConnectidMail.Web.Hardening;
 using ConnectidMail.Web.Health;
@@ -44,6 +47,7 @@ public partial class Program
         builder.AddDatabase();
         builder.AddKeys();
         builder.AddAuditTrail();
+        builder.AddBranding();
         builder.AddMail();
         builder.AddStaffAccounts();
         builder.AddApiKeys();
@@ -55,6 +59,7 @@ public partial class Program
         builder.AddRecipientLinks();
         builder.AddReplyEndpoints();
         builder.AddRecipientPasskeys();
+        builder.AddAccessLog();
         builder.AddKeyRing();
         builder.AddStaffSignIn();
         builder.AddApi();
@@ -88,6 +93,7 @@ public partial class Program
         app.MapRecipientLinks();
         app.MapReplyEndpoints();
         app.MapRecipientPasskeys();
+        app.MapBranding();
         app.MapApi();
         app.MapHealth();
         await app.RunAsync();

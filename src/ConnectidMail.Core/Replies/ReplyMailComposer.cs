@@ -1,4 +1,4 @@
-using System.Text.Encodings.Web;
+using ConnectidMail.Branding;
 using ConnectidMail.Mail;
 using ConnectidMail.Messaging;
 using Microsoft.Extensions.Options;
@@ -9,7 +9,7 @@ namespace ConnectidMail.Replies;
 /// The mails a thread causes. They carry a link only, never the reply, its files or the message's subject: the sender's
 /// mail links to the message's page in the portal, the recipient's mail carries a new link of theirs.
 /// </summary>
-public sealed class ReplyMailComposer(IOptions<PortalOptions> portal, NotificationMailComposer notifications)
+public sealed class ReplyMailComposer(IOptions<PortalOptions> portal, NotificationMailComposer notifications, BrandingCache branding)
 {
     public const string SenderKind = "reply";
     public const string RecipientKind = "answer";
@@ -17,63 +17,28 @@ public sealed class ReplyMailComposer(IOptions<PortalOptions> portal, Notificati
     /// <summary>Tells the sender, at their account address, that a recipient replied.</summary>
     public OutgoingMail ComposeForSender(string senderEmail, Guid messageId, Guid replyId)
     {
-        var organisation = portal.Value.OrganisationName;
-        var link = new Uri(portal.Value.BaseUri, $"messages/{messageId}").AbsoluteUri;
-        var subject = $"{organisation}: a recipient replied to your secure message";
-        var text = $"""
-            A recipient replied to a secure message you sent through {organisation}'s portal.
-
-            Read the reply in the portal (sign in first):
-            {link}
-
-            The reply is not in this mail: it stays encrypted in the portal.
-            """;
-        var html = HtmlEncoder.Default;
-        var body = $"""
-            <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8"><title>{html.Encode(subject)}</title></head>
-            <body style="font-family: sans-serif; line-height: 1.5; color: #1a1a1a;">
-            <p>A recipient replied to a secure message you sent through {html.Encode(organisation)}'s portal.</p>
-            <p><a href="{html.Encode(link)}" style="display: inline-block; padding: 0.6em 1.2em; background: #1d4ed8; color: #ffffff; text-decoration: none; border-radius: 4px;">Read the reply</a></p>
-            <p>Or copy this address into your browser (sign in first): <br>{html.Encode(link)}</p>
-            <p>The reply is not in this mail: it stays encrypted in the portal.</p>
-            </body></html>
-            """;
-        return new OutgoingMail(senderEmail, subject, text, body, SenderKind, replyId);
+        var brand = branding.Current;
+        var organisation = brand.OrganisationName;
+        return new BrandedMail(brand, $"{organisation}: a recipient replied to your secure message")
+            .Paragraph($"A recipient replied to a secure message you sent through {organisation}'s portal.")
+            .Link("Read the reply in the portal (sign in first):", new Uri(portal.Value.BaseUri, $"messages/{messageId}").AbsoluteUri)
+            .Paragraph("The reply is not in this mail: it stays encrypted in the portal.")
+            .Why($"You sent a secure message from your account {senderEmail} in {organisation}'s secure-mail portal, and its recipient replied.")
+            .To(senderEmail, SenderKind, replyId);
     }
 
     /// <summary>Tells a recipient that the sender answered, with a new link of theirs (<c>&lt;PublicBaseUrl&gt;/r/&lt;token&gt;</c>).</summary>
     public OutgoingMail ComposeForRecipient(MessageRecipient recipient, string linkToken, string senderEmail)
     {
-        var organisation = portal.Value.OrganisationName;
-        var link = notifications.LinkFor(linkToken);
-        var subject = $"{organisation}: you have a secure answer";
-        var text = $"""
-            {senderEmail} at {organisation} answered you in a secure conversation.
-
-            Open it here:
-            {link}
-
-            The answer is not in this mail: it waits for you in {organisation}'s secure portal, where you confirm your
-            e-mail address with a one-time code before you read it.
-
-            Why did I get this? You replied to a secure message sent to {recipient.Email} through {organisation}'s secure
-            mail portal. If you did not expect it, you can ignore this mail.
-            """;
-        var html = HtmlEncoder.Default;
-        var body = $"""
-            <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8"><title>{html.Encode(subject)}</title></head>
-            <body style="font-family: sans-serif; line-height: 1.5; color: #1a1a1a;">
-            <p>{html.Encode(senderEmail)} at {html.Encode(organisation)} answered you in a secure conversation.</p>
-            <p><a href="{html.Encode(link)}" style="display: inline-block; padding: 0.6em 1.2em; background: #1d4ed8; color: #ffffff; text-decoration: none; border-radius: 4px;">Open the answer</a></p>
-            <p>Or copy this address into your browser: <br>{html.Encode(link)}</p>
-            <p>The answer is not in this mail: it waits for you in {html.Encode(organisation)}'s secure portal, where you confirm your
-            e-mail address with a one-time code before you read it.</p>
-            <p style="color: #555555; font-size: 0.9em;">Why did I get this? You replied to a secure message sent to
-            {html.Encode(recipient.Email)} through {html.Encode(organisation)}'s secure mail portal. If you did not expect it, you can ignore this mail.</p>
-            </body></html>
-            """;
-        return new OutgoingMail(recipient.Email, subject, text, body, RecipientKind, recipient.Id);
+        var brand = branding.Current;
+        var organisation = brand.OrganisationName;
+        return new BrandedMail(brand, $"{organisation}: you have a secure answer")
+            .Paragraph($"{senderEmail} at {organisation} answered you in a secure conversation.")
+            .Link("Open it here:", notifications.LinkFor(linkToken))
+            .Paragraph($"The answer is not in this mail: it waits for you in {organisation}'s secure portal, where you confirm your "
+                + "e-mail address with a one-time code before you read it.")
+            .Why($"{organisation} sent you a secure message via its secure-mail portal. You get this mail because {senderEmail} "
+                + $"answered your reply to a message addressed to {recipient.Email}. If you did not expect it, you can ignore this mail.")
+            .To(recipient.Email, RecipientKind, recipient.Id);
     }
 }

@@ -1,3 +1,4 @@
+using ConnectidMail.Branding;
 using System.Text.Encodings.Web;
 using ConnectidMail.Consent;
 using ConnectidMail.Messaging;
@@ -15,13 +16,13 @@ namespace ConnectidMail.Web.Recipient;
 internal static class LinkLandingPage
 {
     public static async Task<IResult> GetAsync(
-        string token, RecipientLinks links, LinkCookie linkCookie, ConsentService consent, IOptions<PortalOptions> portal, HttpContext http)
+        string token, RecipientLinks links, LinkCookie linkCookie, ConsentService consent, BrandingCache branding, HttpContext http)
     {
         http.Response.Headers.XContentTypeOptions = "nosniff";
         var link = await links.FindAsync(token, http.RequestAborted);
         if (link is null)
         {
-            var organisation = HtmlEncoder.Default.Encode(portal.Value.OrganisationName);
+            var organisation = HtmlEncoder.Default.Encode(branding.Current.OrganisationName);
             // Everything the page needs is in the page; nothing may be loaded, submitted or framed.
             http.Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
             return Page(
