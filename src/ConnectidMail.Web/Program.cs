@@ -20,6 +20,7 @@ using ConnectidMail.Web.Components;
 using ConnectidMail.Web.Hardening;
 using ConnectidMail.Web.Health;
 using ConnectidMail.Web.KeyRing;
+using ConnectidMail.Web.Languages;
 using ConnectidMail.Web.Messaging;
 using ConnectidMail.Web.Passkeys;
 using ConnectidMail.Web.Recipient;
@@ -56,6 +57,7 @@ public partial class Program
         builder.AddMessagingEndpoints();
         builder.AddVerification();
         builder.AddConsent();
+        builder.AddRecipientLanguages();
         builder.AddRecipientLinks();
         builder.AddReplyEndpoints();
         builder.AddRecipientPasskeys();
@@ -84,6 +86,7 @@ public partial class Program
 
         app.UseTrustedProxies();
         app.UseSecurityHeaders();
+        app.UseRecipientLanguages();
         app.UseErrorPages();
         app.UseRecipientLinks();
         app.UseRateLimits();
@@ -91,6 +94,7 @@ public partial class Program
         app.MapStaffSignIn();
         app.MapMessagingEndpoints();
         app.MapRecipientLinks();
+        app.MapRecipientLanguages();
         app.MapReplyEndpoints();
         app.MapRecipientPasskeys();
         app.MapBranding();

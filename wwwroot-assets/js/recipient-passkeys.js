@@ -8,6 +8,12 @@
     && typeof PublicKeyCredential.parseCreationOptionsFromJSON === 'function'
     && typeof PublicKeyCredential.parseRequestOptionsFromJSON === 'function';
 
+  // The page's language: the recipient layout puts its "Js.…" texts in #recipient-texts; English is the fallback.
+  function text(key, english, ...values) {
+    const texts = JSON.parse(document.getElementById('recipient-texts')?.dataset.texts ?? '{}');
+    return (texts[key] ?? english).replace(/\{(\d+)\}/g, (_, index) => String(values[Number(index)]));
+  }
+
   function token() {
     return document.querySelector('input[name="__RequestVerificationToken"]')?.value ?? '';
   }
@@ -21,7 +27,7 @@
     });
     const answer = await response.json().catch(() => ({}));
     if (!response.ok) {
-      throw new Error(answer.title ?? `The portal refused the passkey request (HTTP ${response.status}). Reload the page and try again.`);
+      throw new Error(answer.title ?? text('PasskeyRefused', 'The portal refused the passkey request (HTTP {0}). Reload the page and try again.', response.status));
     }
     return answer;
   }
@@ -30,20 +36,20 @@
     const options = await post('recipient/passkeys/enrol/options');
     const credential = await navigator.credentials.create({ publicKey: PublicKeyCredential.parseCreationOptionsFromJSON(options) });
     await post('recipient/passkeys/enrol', credential.toJSON());
-    return { message: 'Passkey added' };
+    return { message: text('PasskeyAdded', 'Passkey added') };
   }
 
   async function verify() {
     const options = await post('recipient/passkeys/verify/options');
     const credential = await navigator.credentials.get({ publicKey: PublicKeyCredential.parseRequestOptionsFromJSON(options) });
     const answer = await post('recipient/passkeys/verify', credential.toJSON());
-    return { message: 'Verified with your passkey', location: answer.location };
+    return { message: text('PasskeyVerified', 'Verified with your passkey'), location: answer.location };
   }
 
   function describe(error) {
     // NotAllowedError covers both "cancelled" and "timed out"; the browser does not say which.
     return error.name === 'NotAllowedError'
-      ? 'No passkey was given: the request was cancelled or timed out.'
+      ? text('PasskeyCancelled', 'No passkey was given: the request was cancelled or timed out.')
       : error.message;
   }
 
@@ -64,7 +70,7 @@
     button.disabled = true;
     try {
       if (!supported) {
-        throw new Error('This browser cannot use passkeys. Update it, or use the mail code.');
+        throw new Error(text('PasskeyUnsupported', 'This browser cannot use passkeys. Update it, or use the mail code.'));
       }
       const outcome = button.dataset.recipientPasskey === 'enrol' ? await enrol() : await verify();
       show(outcome.message, false);

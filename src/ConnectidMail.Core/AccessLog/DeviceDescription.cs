@@ -6,12 +6,12 @@ namespace ConnectidMail.AccessLog;
 /// <summary>What a recipient may see of where an access came from: browser and system, and the network without the host.</summary>
 public static class DeviceDescription
 {
-    /// <summary>"Firefox on Windows"; the full user agent is never shown.</summary>
-    public static string FromUserAgent(string? userAgent)
+    /// <summary>The browser's and the system's names (null when not recognised); the full user agent is never shown.</summary>
+    public static (string? Browser, string? System) FromUserAgent(string? userAgent)
     {
         if (string.IsNullOrWhiteSpace(userAgent))
         {
-            return "Unknown device";
+            return (null, null);
         }
 
         var browser = Has(userAgent, "Edg/") ? "Edge"
@@ -20,7 +20,7 @@ public static class DeviceDescription
             : Has(userAgent, "Firefox/") || Has(userAgent, "FxiOS/") ? "Firefox"
             : Has(userAgent, "Chrome/") || Has(userAgent, "CriOS/") ? "Chrome"
             : Has(userAgent, "Safari/") && Has(userAgent, "Version/") ? "Safari"
-            : "Unknown browser";
+            : null;
         var system = Has(userAgent, "Windows") ? "Windows"
             : Has(userAgent, "Android") ? "Android"
             : Has(userAgent, "iPhone") ? "iPhone"
@@ -28,8 +28,8 @@ public static class DeviceDescription
             : Has(userAgent, "CrOS") ? "ChromeOS"
             : Has(userAgent, "Mac OS X") || Has(userAgent, "Macintosh") ? "macOS"
             : Has(userAgent, "Linux") ? "Linux"
-            : "an unknown system";
-        return $"{browser} on {system}";
+            : null;
+        return (browser, system);
     }
 
     /// <summary>The network part only: 203.0.113.x, or the first three groups of an IPv6 address.</summary>

@@ -22,8 +22,10 @@ public enum AccessKind
 }
 
 /// <param name="Method">How the session was verified (<see cref="VerificationMethods"/>), when the event says.</param>
+/// <param name="Browser">The browser's name from the user agent, null when not recognised.</param>
+/// <param name="System">The operating system's name from the user agent, null when not recognised.</param>
 /// <param name="Network">The client's address with its host part masked.</param>
-public sealed record AccessEntry(DateTimeOffset At, AccessKind Kind, string? Method, string Device, string? Network);
+public sealed record AccessEntry(DateTimeOffset At, AccessKind Kind, string? Method, string? Browser, string? System, string? Network);
 
 public sealed record NotMeOutcome(int SessionsEnded, int PasskeysRemoved, int SendersAlerted);
 
@@ -57,18 +59,18 @@ public sealed class RecipientActivity(
             .Take(MaxEntries)
             .Select(e => new { e.At, e.Action, e.Detail, e.UserAgent, e.IpAddress })
             .ToListAsync(cancellationToken);
-        return [.. events.Select(e => new AccessEntry(
-            e.At,
-            e.Action switch
+        return [.. events.Select(e =>
+        {
+            var (browser, system) = DeviceDescription.FromUserAgent(e.UserAgent);
+            var kind = e.Action switch
             {
                 AuditActions.RecipientVerified => AccessKind.Verified,
                 AuditActions.MessageOpened => AccessKind.Opened,
                 AuditActions.AttachmentDownloaded => AccessKind.Downloaded,
                 _ => AccessKind.Replied,
-            },
-            MethodIn(e.Detail),
-            DeviceDescription.FromUserAgent(e.UserAgent),
-            DeviceDescription.MaskIp(e.IpAddress)))];
+            };
+            return new AccessEntry(e.At, kind, MethodIn(e.Detail), browser, system, DeviceDescription.MaskIp(e.IpAddress));
+        })];
     }
 
     /// <summary>Everything "This wasn't me" does, in one transaction with its audit events and alert mails.</summary>
