@@ -74,14 +74,15 @@ public sealed class BrandingService(ConnectidDbContext db, BrandingCache cache, 
             return new BrandingSaveResult(null, problems);
         }
 
-        var row = await FindOrAddAsync(name!, cancellationToken);
+        // A new row starts without a name, so every setting given the first time counts as changed.
+        var row = await FindOrAddAsync("", cancellationToken);
         var changed = new List<string>();
         Set(row.OrganisationName, name!, v => row.OrganisationName = v!, "organisationName");
         Set(row.AccentColour, accent, v => row.AccentColour = v, "accentColour");
         Set(row.SupportEmail, email, v => row.SupportEmail = v, "supportEmail");
         Set(row.SupportPhone, phone, v => row.SupportPhone = v, "supportPhone");
         Set(row.SupportUrl, url, v => row.SupportUrl = v, "supportUrl");
-        if (changed.Count > 0 || db.Entry(row).State == EntityState.Added)
+        if (changed.Count > 0)
         {
             await CommitAsync(row, actor, changed, cancellationToken);
         }

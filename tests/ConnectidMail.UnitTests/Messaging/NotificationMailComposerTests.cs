@@ -93,7 +93,7 @@ public sealed class NotificationMailComposerTests
         Assert.Contains($">{link}</a>", mail.HtmlBody, StringComparison.Ordinal);
         Assert.Single(System.Text.RegularExpressions.Regex.Matches(mail.HtmlBody, "<a "));
         Assert.Equal("Acme Ltd", mail.FromName);
-        foreach (var part in new[] { mail.TextBody, mail.HtmlBody })
+        foreach (var part in new[] { mail.TextBody, System.Net.WebUtility.HtmlDecode(mail.HtmlBody) })
         {
             Assert.Contains("Acme Ltd sent you a secure message via its secure-mail portal. You get this mail because alice@corp.example addressed a message to bob@example.org.", part, StringComparison.Ordinal);
             Assert.Contains("Questions? Contact Acme Ltd: help@acme.example · +45 12 34 56 78 · https://acme.example/help", part, StringComparison.Ordinal);
