@@ -3,7 +3,6 @@ using ConnectidMail.Audit;
 using ConnectidMail.Branding;
 using ConnectidMail.Mail;
 using ConnectidMail.Messaging;
-using ConnectidMail.Passkeys;
 using ConnectidMail.Persistence;
 using ConnectidMail.Verification;
 using Microsoft.EntityFrameworkCore;

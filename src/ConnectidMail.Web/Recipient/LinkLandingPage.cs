@@ -1,9 +1,8 @@
-using ConnectidMail.Branding;
 using System.Text.Encodings.Web;
+using ConnectidMail.Branding;
 using ConnectidMail.Consent;
 using ConnectidMail.Messaging;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.Extensions.Options;
 
 namespace ConnectidMail.Web.Recipient;
 

@@ -2,7 +2,6 @@ using ConnectidMail.Branding;
 using ConnectidMail.Messaging;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
 
 namespace ConnectidMail.UnitTests.Messaging;
 
@@ -105,11 +104,11 @@ public sealed class NotificationMailComposerTests
         Options.Create(new PolicyOptions { SubjectInNotification = subjectInNotification }),
         Branding(brand ?? new Brand("Acme Ltd", AccentColour.Default, null, null, null, false, 1)));
 
-    /// <summary>A cache holding <paramref name="brand"/>: the fake clock never moves, so it never reloads from a database.</summary>
+    /// <summary>A cache holding <paramref name="brand"/>; nothing refreshes it from a database here.</summary>
     private static BrandingCache Branding(Brand brand)
     {
         var cache = new BrandingCache(new ServiceCollection().BuildServiceProvider().GetRequiredService<IServiceScopeFactory>(),
-            Options.Create(new PortalOptions()), new FakeTimeProvider());
+            Options.Create(new PortalOptions()));
         cache.Replace(brand);
         return cache;
     }
