@@ -8,16 +8,6 @@ namespace ConnectidMail.Branding;
 /// <summary>Admins' changes to the organisation's branding; each one is a policy change in the audit trail.</summary>
 public sealed class BrandingService(ConnectidDbContext db, BrandingCache cache, AuditTrail audit, TimeProvider clock, ILogger<BrandingService> logger)
 {
-    /// <summary>The stored settings as an admin edits them (empty when never set).</summary>
-    public async Task<BrandingSettings> GetSettingsAsync(CancellationToken cancellationToken = default)
-    {
-        var row = await FindAsync(cancellationToken);
-        var defaults = cache.Defaults();
-        return row is null
-            ? new BrandingSettings(defaults.OrganisationName, null, null, null, null)
-            : new BrandingSettings(row.OrganisationName, row.AccentColour, row.SupportEmail, row.SupportPhone, row.SupportUrl);
-    }
-
     /// <summary>Checks and stores the settings, all or nothing; an accent colour below AA contrast is refused with a darker suggestion.</summary>
     public async Task<BrandingSaveResult> SaveAsync(BrandingSettings settings, AuditActor actor, CancellationToken cancellationToken = default)
     {
