@@ -1,4 +1,6 @@
+using ConnectidMail.AccessLog;
 using ConnectidMail.ApiKeys;
+using ConnectidMail.Branding;
 using ConnectidMail.Consent;
 using ConnectidMail.Keys;
 using ConnectidMail.Mail;
@@ -14,6 +16,7 @@ using ConnectidMail.Web.Account;
 using ConnectidMail.Web.Admin;
 using ConnectidMail.Web.Api;
 using ConnectidMail.Web.Audit;
+using ConnectidMail.Web.Branding;
 using ConnectidMail.Web.Components;
 using ConnectidMail.Web.Hardening;
 using ConnectidMail.Web.Health;
@@ -47,6 +50,7 @@ public partial class Program
         builder.AddKeys();
         builder.AddAuditTrail();
         builder.AddReports();
+        builder.AddBranding();
         builder.AddMail();
         builder.AddStaffAccounts();
         builder.AddApiKeys();
@@ -59,6 +63,7 @@ public partial class Program
         builder.AddRecipientLinks();
         builder.AddReplyEndpoints();
         builder.AddRecipientPasskeys();
+        builder.AddAccessLog();
         builder.AddKeyRing();
         builder.AddStaffSignIn();
         builder.AddApi();
@@ -94,6 +99,7 @@ public partial class Program
         app.MapRecipientLanguages();
         app.MapReplyEndpoints();
         app.MapRecipientPasskeys();
+        app.MapBranding();
         app.MapApi();
         app.MapHealth();
         await app.RunAsync();

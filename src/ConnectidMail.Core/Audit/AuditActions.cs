@@ -55,4 +55,5 @@ public static class AuditActions
     public const string ApiKeyRevoked = "api-key.revoked";
     public const string PolicyChanged = "policy.changed";
     public const string ConsentTextChanged = "consent-text.changed";
+    public const string RecipientReportedNotMe = "recipient.reported-not-me";
 }

@@ -16,9 +16,9 @@ internal sealed class MailOutbox(ConnectidDbContext db, OutboxContentCipher ciph
 
         var recipient = ParseRecipient(mail.To);
         // Header values with line breaks could smuggle in headers of their own.
-        if (mail.Subject.AsSpan().ContainsAny('\r', '\n'))
+        if (mail.Subject.AsSpan().ContainsAny('\r', '\n') || mail.FromName?.AsSpan().ContainsAny('\r', '\n') == true)
         {
-            throw new ArgumentException("The subject must be a single line.", nameof(mail));
+            throw new ArgumentException("The subject and sender name must be single lines.", nameof(mail));
         }
 
         ArgumentException.ThrowIfNullOrWhiteSpace(mail.Kind, nameof(mail));
@@ -36,7 +36,7 @@ internal sealed class MailOutbox(ConnectidDbContext db, OutboxContentCipher ciph
             Recipient = recipient,
             Kind = mail.Kind,
             CorrelationId = mail.CorrelationId,
-            EncryptedContent = cipher.Encrypt(id, new MailContent(mail.Subject, mail.TextBody, mail.HtmlBody)),
+            EncryptedContent = cipher.Encrypt(id, new MailContent(mail.Subject, mail.TextBody, mail.HtmlBody, mail.FromName)),
             CreatedAt = now,
             NextAttemptAt = now,
         };

@@ -48,4 +48,5 @@ internal sealed class OutboxContentCipher(IMasterKeyProvider masterKey) : IDispo
     }
 }
 
-internal sealed record MailContent(string Subject, string TextBody, string HtmlBody);
+/// <summary>A mail's content; <see cref="FromName"/> is null in mails queued before it existed.</summary>
+internal sealed record MailContent(string Subject, string TextBody, string HtmlBody, string? FromName = null);

@@ -184,7 +184,9 @@ internal sealed class OutboxDispatcher(
             Subject = content.Subject,
             Body = new BodyBuilder { TextBody = content.TextBody, HtmlBody = content.HtmlBody }.ToMessageBody(),
         };
-        message.From.Add(MailboxAddress.Parse(Options.From));
+        var from = MailboxAddress.Parse(Options.From);
+        // The organisation's name as the sender's name, at the configured address: recipients see who writes.
+        message.From.Add(string.IsNullOrWhiteSpace(content.FromName) ? from : new MailboxAddress(content.FromName, from.Address));
         message.To.Add(MailboxAddress.Parse(mail.Recipient));
         return message;
     }

@@ -1,5 +1,6 @@
 using ConnectidMail.ApiKeys;
 using ConnectidMail.Audit;
+using ConnectidMail.Branding;
 using ConnectidMail.Consent;
 using ConnectidMail.Keys;
 using ConnectidMail.Mail;
@@ -59,6 +60,8 @@ public sealed class ConnectidDbContext(DbContextOptions<ConnectidDbContext> opti
     public DbSet<RecipientPasskeyUnlock> RecipientPasskeyUnlocks => Set<RecipientPasskeyUnlock>();
 
     public DbSet<PasskeyChallenge> PasskeyChallenges => Set<PasskeyChallenge>();
+
+    public DbSet<OrganisationBranding> OrganisationBranding => Set<OrganisationBranding>();
 
     /// <summary>Append-only and hash-chained: rows are added through <see cref="AuditTrail"/>, never updated or deleted.</summary>
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();

@@ -1,10 +1,10 @@
 using System.Text.Encodings.Web;
+using ConnectidMail.Branding;
 using ConnectidMail.Consent;
 using ConnectidMail.Messaging;
 using ConnectidMail.Web.Languages;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Localization;
-using Microsoft.Extensions.Options;
 
 namespace ConnectidMail.Web.Recipient;
 
@@ -17,20 +17,20 @@ namespace ConnectidMail.Web.Recipient;
 internal static class LinkLandingPage
 {
     public static async Task<IResult> GetAsync(
-        string token, RecipientLinks links, LinkCookie linkCookie, ConsentService consent, IOptions<PortalOptions> portal, IStringLocalizer<RecipientText> text, HttpContext http)
+        string token, RecipientLinks links, LinkCookie linkCookie, ConsentService consent, BrandingCache branding, IStringLocalizer<RecipientText> text, HttpContext http)
     {
         http.Response.Headers.XContentTypeOptions = "nosniff";
         var link = await links.FindAsync(token, http.RequestAborted);
         if (link is null)
         {
-            var organisation = HtmlEncoder.Default.Encode(portal.Value.OrganisationName);
+            var organisation = HtmlEncoder.Default.Encode(branding.Current.OrganisationName);
             // Everything the page needs is in the page; nothing may be loaded, submitted or framed.
             http.Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
             return Page(
                 StatusCodes.Status404NotFound,
                 organisation,
                 HtmlEncoder.Default.Encode(text["Link.Invalid"]),
-                $"<p>{HtmlEncoder.Default.Encode(text["Link.Invalid.Text", portal.Value.OrganisationName])}</p>");
+                $"<p>{HtmlEncoder.Default.Encode(text["Link.Invalid.Text", branding.Current.OrganisationName])}</p>");
         }
 
         // Only a cookie and a redirect: no code is sent and nothing is recorded until the recipient asks for a code.

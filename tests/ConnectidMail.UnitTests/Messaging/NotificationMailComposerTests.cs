@@ -1,4 +1,6 @@
+using ConnectidMail.Branding;
 using ConnectidMail.Messaging;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace ConnectidMail.UnitTests.Messaging;
@@ -67,8 +69,9 @@ public sealed class NotificationMailComposerTests
     {
         var (token, _) = LinkToken.Create();
         var composer = new NotificationMailComposer(
-            Options.Create(new PortalOptions { PublicBaseUrl = "https://mail.example.com", OrganisationName = "<b>Evil</b> & Co" }),
-            Options.Create(new PolicyOptions()));
+            Options.Create(new PortalOptions { PublicBaseUrl = "https://mail.example.com" }),
+            Options.Create(new PolicyOptions()),
+            Branding(new Brand("<b>Evil</b> & Co", AccentColour.Default, null, null, null, false, 1)));
 
         var mail = composer.Compose(Recipient(), token, new SenderIdentity("u", "x<script>@corp.example"), Subject, ExpiresAt);
 
@@ -76,9 +79,39 @@ public sealed class NotificationMailComposerTests
         Assert.DoesNotContain("<script>", mail.HtmlBody, StringComparison.Ordinal);
     }
 
-    private static NotificationMailComposer Composer(string baseUrl, bool subjectInNotification) => new(
-        Options.Create(new PortalOptions { PublicBaseUrl = baseUrl, OrganisationName = "Acme Ltd" }),
-        Options.Create(new PolicyOptions { SubjectInNotification = subjectInNotification }));
+    [Fact]
+    public void The_link_text_is_the_full_address_and_the_mail_says_why_it_came_and_whom_to_ask()
+    {
+        var (token, _) = LinkToken.Create();
+        var composer = Composer("https://mail.example.com", subjectInNotification: false,
+            new Brand("Acme Ltd", "#0b5394", "help@acme.example", "+45 12 34 56 78", "https://acme.example/help", false, 2));
+
+        var mail = composer.Compose(Recipient(), token, Sender, Subject, ExpiresAt);
+
+        var link = composer.LinkFor(token);
+        Assert.Contains($">{link}</a>", mail.HtmlBody, StringComparison.Ordinal);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(mail.HtmlBody, "<a "));
+        Assert.Equal("Acme Ltd", mail.FromName);
+        foreach (var part in new[] { mail.TextBody, System.Net.WebUtility.HtmlDecode(mail.HtmlBody) })
+        {
+            Assert.Contains("Acme Ltd sent you a secure message via its secure-mail portal. You get this mail because alice@corp.example addressed a message to bob@example.org.", part, StringComparison.Ordinal);
+            Assert.Contains("Questions? Contact Acme Ltd: help@acme.example · +45 12 34 56 78 · https://acme.example/help", part, StringComparison.Ordinal);
+        }
+    }
+
+    private static NotificationMailComposer Composer(string baseUrl, bool subjectInNotification, Brand? brand = null) => new(
+        Options.Create(new PortalOptions { PublicBaseUrl = baseUrl }),
+        Options.Create(new PolicyOptions { SubjectInNotification = subjectInNotification }),
+        Branding(brand ?? new Brand("Acme Ltd", AccentColour.Default, null, null, null, false, 1)));
+
+    /// <summary>A cache holding <paramref name="brand"/>; nothing refreshes it from a database here.</summary>
+    private static BrandingCache Branding(Brand brand)
+    {
+        var cache = new BrandingCache(new ServiceCollection().BuildServiceProvider().GetRequiredService<IServiceScopeFactory>(),
+            Options.Create(new PortalOptions()));
+        cache.Replace(brand);
+        return cache;
+    }
 
     private static MessageRecipient Recipient() => new()
     {
