@@ -26,6 +26,11 @@ internal static class AuthorisationMatrix
         Row("GET,POST /admin/users", "/admin/users",                                    Login,    Denied,   Denied,   Denied,   Denied,   Denied,   Ok,       Login,    Login,    Login),
         Row("GET,POST /admin/users/{Id}", "/admin/users/{staffA}",                      Login,    Denied,   Denied,   Denied,   Denied,   Denied,   Ok,       Login,    Login,    Login),
         Row("GET,POST /admin/api-keys", "/admin/api-keys",                              Login,    Denied,   Denied,   Denied,   Denied,   Denied,   Ok,       Login,    Login,    Login),
+        Row("GET,POST /admin/branding", "/admin/branding",                              Login,    Denied,   Denied,   Denied,   Denied,   Denied,   Ok,       Login,    Login,    Login),
+        // An admin's form post goes back to the branding page (here with "choose a file" / nothing to remove).
+        Row("POST /admin/branding/logo", "/admin/branding/logo",                        Login,    Denied,   Denied,   Denied,   Denied,   Denied,   BrandingPage, Login, Login,   Login),
+        Row("POST /admin/branding/logo/remove", "/admin/branding/logo/remove",          Login,    Denied,   Denied,   Denied,   Denied,   Denied,   BrandingPage, Login, Login,   Login),
+        Row("GET,POST /audit", "/audit",                                                Login,    Denied,   Denied,   Denied,   Denied,   Ok,       Ok,       Login,    Login,    Login),
         Row("GET,POST /Account/Manage", "/Account/Manage",                              Login,    Login,    Login,    Ok,       Ok,       Ok,       Ok,       Login,    Login,    Login),
         Row("GET,POST /Account/Manage/ChangePassword", "/Account/Manage/ChangePassword", Login,   Login,    Login,    Ok,       Ok,       Ok,       Ok,       Login,    Login,    Login),
         Row("GET,POST /Account/Manage/EnableAuthenticator", "/Account/Manage/EnableAuthenticator", Login, Login, Login, Ok,     Ok,       Ok,       Ok,       Login,    Login,    Login),
@@ -56,6 +61,8 @@ internal static class AuthorisationMatrix
         Row("GET,POST /consent", "/consent",                                            Verify,   Inbox,    Inbox,       Verify,   Verify,   Verify,   Verify,   Verify,   Verify,   Verify),
         Row("GET,POST /consent/withdraw", "/consent/withdraw",                          Verify,   Ok,       Ok,       Verify,   Verify,   Verify,   Verify,   Verify,   Verify,   Verify),
         Row("GET,POST /recipient/passkeys", "/recipient/passkeys",                      Verify,   Ok,       Ok,       Verify,   Verify,   Verify,   Verify,   Verify,   Verify,   Verify),
+        Row("GET,POST /recipient/activity", "/recipient/activity",                      Verify,   Ok,       Ok,       Verify,   Verify,   Verify,   Verify,   Verify,   Verify,   Verify),
+        Row("GET,POST /recipient/activity/not-me", "/recipient/activity/not-me",        Verify,   Ok,       Ok,       Verify,   Verify,   Verify,   Verify,   Verify,   Verify,   Verify),
         Row("GET /m/files/{id:guid}", "/m/files/{fileA}",                               Verify,   Ok,       Absent,   Verify,   Verify,   Verify,   Verify,   Verify,   Verify,   Verify),
         Row("GET /m/files/{id:guid}", "/m/files/{replyFileA}",                          Verify,   Ok,       Absent,   Verify,   Verify,   Verify,   Verify,   Verify,   Verify,   Verify),
         Row("GET /m/files/{id:guid}", "/m/files/{fileB}",                               Verify,   Absent,   Ok,       Verify,   Verify,   Verify,   Verify,   Verify,   Verify,   Verify),
@@ -88,6 +95,9 @@ internal static class AuthorisationMatrix
         Row("GET /api/v1/audit/verify", "/api/v1/audit/verify",                         Unauthorized, Unauthorized, Unauthorized, Unauthorized, Unauthorized, Unauthorized, Unauthorized, Forbidden, Ok, Unauthorized),
         Row("GET /api/v1/audit/events", "/api/v1/audit/events",                         Unauthorized, Unauthorized, Unauthorized, Unauthorized, Unauthorized, Unauthorized, Unauthorized, Forbidden, Ok, Unauthorized),
         Row("GET /api/v1/audit/checkpoints", "/api/v1/audit/checkpoints",               Unauthorized, Unauthorized, Unauthorized, Unauthorized, Unauthorized, Unauthorized, Unauthorized, Forbidden, Ok, Unauthorized),
+        // The evidence downloads also take the staff cookie, so the auditor's page can link to them.
+        Row("GET /api/v1/audit/export", "/api/v1/audit/export",                         Unauthorized, Unauthorized, Unauthorized, Forbidden, Forbidden, Ok, Ok, Forbidden, Ok, Unauthorized),
+        Row("GET /api/v1/audit/report", "/api/v1/audit/report",                         Unauthorized, Unauthorized, Unauthorized, Forbidden, Forbidden, Ok, Ok, Forbidden, Ok, Unauthorized),
 
         // Public by design: health probes, the API's description, the status pages (404 when opened directly).
         Row("* /health/live", "/health/live", Everyone200),
@@ -95,6 +105,10 @@ internal static class AuthorisationMatrix
         Row("GET /openapi/{documentName}.json", "/openapi/v1.json", Everyone200),
         Row("GET,HEAD,POST,PUT,PATCH,DELETE /status/{code:int}", "/status/404", [Absent, Absent, Absent, Absent, Absent, Absent, Absent, Absent, Absent, Absent]),
         Row("GET,POST /not-found", "/not-found", Everyone200),
+        Row("GET /branding/theme.css", "/branding/theme.css", Everyone200),
+        Row("GET /branding/logo", "/branding/logo", [Absent, Absent, Absent, Absent, Absent, Absent, Absent, Absent, Absent, Absent]),
+        // The language switch sets the caller's own cookie and goes back (here, without a return address, to the start).
+        Row("GET /language/{language}", "/language/da", [Home, Home, Home, Home, Home, Home, Home, Home, Home, Home]),
         Row("GET,HEAD /{**path:file}", "/no-such-file.txt", [Absent, Absent, Absent, Absent, Absent, Absent, Absent, Absent, Absent, Absent]),
 
         // Blazor's own: anyone may open a circuit (its components check the caller themselves, as the pages do).
@@ -168,6 +182,11 @@ internal sealed record Outcome(HttpStatusCode Status, string? RedirectTo = null)
     public static readonly Outcome Denied = new(HttpStatusCode.Redirect, "/Account/AccessDenied");
 
     public static readonly Outcome SignedOut = new(HttpStatusCode.Redirect, "/signed-out");
+
+    public static readonly Outcome BrandingPage = new(HttpStatusCode.Redirect, "/admin/branding");
+
+    /// <summary>To the portal's start page.</summary>
+    public static readonly Outcome Home = new(HttpStatusCode.Redirect, "/");
 
     /// <summary>A verified recipient is sent on to the inbox.</summary>
     public static readonly Outcome Inbox = new(HttpStatusCode.Redirect, "/inbox");

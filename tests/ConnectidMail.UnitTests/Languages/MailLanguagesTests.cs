@@ -1,3 +1,4 @@
+using ConnectidMail.Branding;
 using ConnectidMail.Languages;
 using ConnectidMail.Messaging;
 using ConnectidMail.Replies;
@@ -10,12 +11,13 @@ namespace ConnectidMail.UnitTests.Languages;
 public sealed class MailLanguagesTests
 {
     private static readonly DateTimeOffset At = new(2026, 11, 27, 10, 42, 0, TimeSpan.Zero);
-    private static readonly IOptions<PortalOptions> Portal = Options.Create(new PortalOptions { PublicBaseUrl = "https://mail.example.com", OrganisationName = "Acme Ltd" });
+    private static readonly IOptions<PortalOptions> Portal = Options.Create(new PortalOptions { PublicBaseUrl = "https://mail.example.com" });
+    private static readonly BrandingCache Branding = TestBranding.Named("Acme Ltd");
 
     [Fact]
     public void The_notification_speaks_danish_to_a_danish_recipient_and_english_otherwise()
     {
-        var composer = new NotificationMailComposer(Portal, Options.Create(new PolicyOptions()));
+        var composer = new NotificationMailComposer(Portal, Options.Create(new PolicyOptions()), Branding);
 
         var danish = composer.Compose(Recipient(), "token", new SenderIdentity("u", "alice@corp.example"), "S", At, RecipientLocale.For("da"));
         var english = composer.Compose(Recipient(), "token", new SenderIdentity("u", "alice@corp.example"), "S", At, RecipientLocale.For("en"));
@@ -25,7 +27,7 @@ public sealed class MailLanguagesTests
         Assert.Contains("27. november 2026 kl. 10.42 UTC", danish.TextBody, StringComparison.Ordinal);
         Assert.Contains("Hvorfor har jeg fået denne mail?", danish.TextBody, StringComparison.Ordinal);
         Assert.Contains("<html lang=\"da\">", danish.HtmlBody, StringComparison.Ordinal);
-        Assert.Contains("Åbn beskeden", danish.HtmlBody, StringComparison.Ordinal);
+        Assert.Contains("Åbn den her:", danish.HtmlBody, StringComparison.Ordinal);
         Assert.DoesNotContain("secure message", danish.TextBody, StringComparison.Ordinal);
 
         Assert.Equal("Acme Ltd: you have a secure message", english.Subject);
@@ -36,7 +38,7 @@ public sealed class MailLanguagesTests
     [Fact]
     public void The_code_mail_is_in_the_asking_pages_language_and_time_zone_with_the_code_as_8_digits()
     {
-        var composer = new CodeMailComposer(Portal, Options.Create(new VerificationOptions()));
+        var composer = new CodeMailComposer(Options.Create(new VerificationOptions()), Branding);
         var copenhagen = RecipientLocale.ZoneNamed("Europe/Copenhagen");
         Assert.NotNull(copenhagen);
 
@@ -52,14 +54,14 @@ public sealed class MailLanguagesTests
     [Fact]
     public void The_answer_notice_speaks_danish_to_a_danish_recipient()
     {
-        var notifications = new NotificationMailComposer(Portal, Options.Create(new PolicyOptions()));
-        var composer = new ReplyMailComposer(Portal, notifications);
+        var notifications = new NotificationMailComposer(Portal, Options.Create(new PolicyOptions()), Branding);
+        var composer = new ReplyMailComposer(Portal, notifications, Branding);
 
         var mail = composer.ComposeForRecipient(Recipient(), "token", "alice@corp.example", RecipientLocale.For("da"));
 
         Assert.Equal("Acme Ltd: du har fået et sikkert svar", mail.Subject);
         Assert.Contains("https://mail.example.com/r/token", mail.TextBody, StringComparison.Ordinal);
-        Assert.Contains("Åbn svaret", mail.HtmlBody, StringComparison.Ordinal);
+        Assert.Contains("Åbn den her:", mail.HtmlBody, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -37,7 +37,7 @@ public sealed class OutboxContentCipherTests : IDisposable
         var key = masterKey.DeriveKey(PurposeKeys.Outbox);
         var plaintext = ValueCipher.Decrypt(key, ciphertext, EncryptionPurpose.OutboxMail, row);
 
-        Assert.Equal("""{"Subject":"s","TextBody":"t","HtmlBody":"h"}""", Encoding.UTF8.GetString(plaintext));
+        Assert.Equal("""{"Subject":"s","TextBody":"t","HtmlBody":"h","FromName":null}""", Encoding.UTF8.GetString(plaintext));
         Assert.Throws<DecryptionFailedException>(() => ValueCipher.Decrypt(key, ciphertext, EncryptionPurpose.Body, row));
     }
 

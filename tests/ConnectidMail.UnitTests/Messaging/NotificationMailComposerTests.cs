@@ -1,6 +1,5 @@
 using ConnectidMail.Branding;
 using ConnectidMail.Messaging;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace ConnectidMail.UnitTests.Messaging;
@@ -71,7 +70,7 @@ public sealed class NotificationMailComposerTests
         var composer = new NotificationMailComposer(
             Options.Create(new PortalOptions { PublicBaseUrl = "https://mail.example.com" }),
             Options.Create(new PolicyOptions()),
-            Branding(new Brand("<b>Evil</b> & Co", AccentColour.Default, null, null, null, false, 1)));
+            TestBranding.Holding(new Brand("<b>Evil</b> & Co", AccentColour.Default, null, null, null, false, 1)));
 
         var mail = composer.Compose(Recipient(), token, new SenderIdentity("u", "x<script>@corp.example"), Subject, ExpiresAt);
 
@@ -102,16 +101,7 @@ public sealed class NotificationMailComposerTests
     private static NotificationMailComposer Composer(string baseUrl, bool subjectInNotification, Brand? brand = null) => new(
         Options.Create(new PortalOptions { PublicBaseUrl = baseUrl }),
         Options.Create(new PolicyOptions { SubjectInNotification = subjectInNotification }),
-        Branding(brand ?? new Brand("Acme Ltd", AccentColour.Default, null, null, null, false, 1)));
-
-    /// <summary>A cache holding <paramref name="brand"/>; nothing refreshes it from a database here.</summary>
-    private static BrandingCache Branding(Brand brand)
-    {
-        var cache = new BrandingCache(new ServiceCollection().BuildServiceProvider().GetRequiredService<IServiceScopeFactory>(),
-            Options.Create(new PortalOptions()));
-        cache.Replace(brand);
-        return cache;
-    }
+        TestBranding.Holding(brand ?? new Brand("Acme Ltd", AccentColour.Default, null, null, null, false, 1)));
 
     private static MessageRecipient Recipient() => new()
     {
