@@ -44,6 +44,7 @@ public static class AuditActions
     public const string AuditKeyRotated = "key.rotated";
     public const string StaffSignedIn = "staff.signed-in";
     public const string StaffSignInFailed = "staff.sign-in-failed";
+    public const string StaffSignedOut = "staff.signed-out";
     public const string UserCreated = "user.created";
     public const string UserDisabled = "user.disabled";
     public const string UserEnabled = "user.enabled";

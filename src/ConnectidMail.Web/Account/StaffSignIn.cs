@@ -184,6 +184,18 @@ internal sealed class StaffSignIn(
         _ => "wrong-credentials",
     };
 
+    /// <summary>Ends the staff session; a sign-out of someone who was signed in is recorded.</summary>
+    public async Task SignOutAsync()
+    {
+        var user = await users.GetUserAsync(signIn.Context.User);
+        await signIn.SignOutAsync();
+        if (user is not null)
+        {
+            audit.Record(db, AuditActor.Staff(user.Id, user.Email ?? ""), AuditActions.StaffSignedOut, new AuditSubjects(SubjectId: user.Id));
+            await db.SaveChangesAsync();
+        }
+    }
+
     /// <summary>Re-issues the session cookie after a change to the account, keeping the session's sign-in time.</summary>
     public Task RefreshAsync(StaffUser user) => signIn.RefreshSignInAsync(user);
 

@@ -74,6 +74,7 @@ public static class StaffSignInExtensions
     private static void AddTwoFactor(IServiceCollection services)
     {
         services.AddScoped<TwoFactorEnrolment>();
+        services.AddScoped<OwnTwoFactorChanges>();
         services.Replace(ServiceDescriptor.Scoped<IUserClaimsPrincipalFactory<StaffUser>, StaffClaimsPrincipalFactory>());
         services.AddTransient<SingleUseAuthenticatorTokenProvider>();
         services.Configure<IdentityOptions>(options => options.Tokens.ProviderMap[TokenOptions.DefaultAuthenticatorProvider] =
@@ -105,7 +106,7 @@ public static class StaffSignInExtensions
         app.UseMiddleware<TwoFactorEnrolmentGate>();
 
         // A form post from the layout; without a form parameter minimal APIs skip antiforgery, so check it here.
-        app.MapPost("/Account/Logout", async Task<IResult> (HttpContext context, [FromServices] IAntiforgery antiforgery, [FromServices] SignInManager<StaffUser> signIn) =>
+        app.MapPost("/Account/Logout", async Task<IResult> (HttpContext context, [FromServices] IAntiforgery antiforgery, [FromServices] StaffSignIn signIn) =>
         {
             if (!await antiforgery.IsRequestValidAsync(context))
             {
