@@ -1,4 +1,5 @@
 using System.Globalization;
+using ConnectidMail.Audit;
 using ConnectidMail.Messaging;
 using ConnectidMail.Staff;
 using ConnectidMail.Uploads;
@@ -45,6 +46,19 @@ public sealed class DashboardTests(PortalFixture fixture) : BunitContext
 
         Assert.Equal("Malware scanning: off", cut.Find("#malware-scanning").TextContent);
         Assert.Equal($"Accepted file types: {string.Join(", ", FileTypes.DefaultAllowed)}", cut.Find("#accepted-file-types").TextContent);
+    }
+
+    [Fact]
+    public async Task An_admin_sees_the_fingerprint_of_the_key_that_signs_audit_checkpoints()
+    {
+        await using var scope = fixture.CreateScope();
+        var key = await scope.ServiceProvider.GetRequiredService<AuditCheckpoints>().CurrentKeyAsync(CancellationToken.None);
+
+        var cut = RenderDashboardFor(scope, PortalFixture.Admin);
+
+        cut.WaitForAssertion(() => Assert.Equal(key.Fingerprint, cut.Find("#audit-key-fingerprint").TextContent));
+        Assert.Matches("^[0-9a-f]{64}$", key.Fingerprint);
+        Assert.Equal(key.KeyId, cut.Find("#audit-key-id").TextContent);
     }
 
     [Fact]
@@ -103,6 +117,8 @@ public sealed class DashboardTests(PortalFixture fixture) : BunitContext
     {
         Services.AddSingleton(scope.ServiceProvider.GetRequiredService<StaffAccounts>());
         Services.AddSingleton(scope.ServiceProvider.GetRequiredService<IOptions<PolicyOptions>>());
+        Services.AddSingleton(scope.ServiceProvider.GetRequiredService<IOptions<AuditOptions>>());
+        Services.AddScoped(_ => scope.ServiceProvider.GetRequiredService<AuditCheckpoints>());
         var auth = AddAuthorization();
         auth.SetAuthorized(member.Email);
         auth.SetRoles([.. member.Roles]);

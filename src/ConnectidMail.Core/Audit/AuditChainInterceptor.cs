@@ -33,6 +33,7 @@ internal sealed class AuditChainInterceptor(TimeProvider clock) : SaveChangesInt
 
             if (db.Database.IsNpgsql())
             {
+                RefuseSnapshotIsolation(db);
                 db.Database.ExecuteSql($"SELECT pg_advisory_xact_lock({PostgresAppendLock})");
             }
 
@@ -55,6 +56,7 @@ internal sealed class AuditChainInterceptor(TimeProvider clock) : SaveChangesInt
 
             if (db.Database.IsNpgsql())
             {
+                RefuseSnapshotIsolation(db);
                 await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({PostgresAppendLock})", cancellationToken);
             }
 
@@ -107,6 +109,18 @@ internal sealed class AuditChainInterceptor(TimeProvider clock) : SaveChangesInt
         if (TakeOwnTransaction(eventData.Context) is { } transaction)
         {
             await transaction.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// Under REPEATABLE READ or SERIALIZABLE the transaction reads from a snapshot taken before the lock was granted, so
+    /// the head it sees may be stale and two appends would take the same sequence number. Read committed only.
+    /// </summary>
+    private static void RefuseSnapshotIsolation(ConnectidDbContext db)
+    {
+        if (db.Database.CurrentTransaction?.GetDbTransaction().IsolationLevel is System.Data.IsolationLevel.RepeatableRead or System.Data.IsolationLevel.Serializable or System.Data.IsolationLevel.Snapshot)
+        {
+            throw new InvalidOperationException("Audit events are appended in read-committed transactions; take AuditTrail.LockAsync first instead of a stricter isolation level.");
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Data;
 using System.Text.Json;
 using ConnectidMail.Audit;
 using ConnectidMail.Persistence;
@@ -15,12 +14,15 @@ public sealed class StaffChangeLog(ConnectidDbContext db, AuditTrail audit)
     private static readonly JsonSerializerOptions DetailJson = new(JsonSerializerDefaults.Web);
 
     /// <summary>
-    /// Runs a change (its checks included) in one serializable transaction, so two admins cannot, say, each
-    /// remove the other as the last admin. Unless the change succeeds nothing is kept, not even in the context.
+    /// Runs a change (its checks included) in one transaction that holds the audit append lock from its first
+    /// statement, so staff changes run one after another and two admins cannot, say, each remove the other as the last
+    /// admin. (Not SERIALIZABLE: its snapshot would predate the lock and hide the chain's head from the event's save.)
+    /// Unless the change succeeds nothing is kept, not even in the context.
     /// </summary>
     public async Task<T> InTransactionAsync<T>(Func<Task<T>> change, Func<T, bool> succeeded, CancellationToken cancellationToken)
     {
-        await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.Serializable, cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await AuditTrail.LockAsync(db, cancellationToken);
         try
         {
             var result = await change();

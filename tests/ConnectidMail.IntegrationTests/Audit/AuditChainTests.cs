@@ -1,5 +1,6 @@
 using ConnectidMail.Audit;
 using ConnectidMail.Persistence;
+using ConnectidMail.Staff;
 using ConnectidMail.Testing;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -58,6 +59,28 @@ public sealed class AuditChainTests
         Assert.True(events.Zip(events.Skip(1)).All(pair => pair.Second.PreviousHash == pair.First.Hash && pair.Second.At >= pair.First.At));
         var result = await portal.VerifyAsync();
         Assert.Equal((true, 1L + (Writers * EventsEach), events[^1].Hash, (long?)null), (result.Valid, result.EventCount, result.HeadHash, result.FirstInvalidSequence));
+    }
+
+    [Fact]
+    public async Task Staff_changes_racing_other_appends_leave_one_valid_chain()
+    {
+        using var portal = new PortalFactory();
+        await portal.AppendAsync(1); // starts the portal before the writers race
+        var creations = Enumerable.Range(0, 6).Select(i => Task.Run(async () =>
+        {
+            await using var scope = portal.Services.CreateAsyncScope();
+            var created = await scope.ServiceProvider.GetRequiredService<StaffAccounts>()
+                .CreateUserAsync(StaffActor.Cli, $"race-{i}-{Guid.NewGuid():N}@example.org", [StaffRoles.Sender], "a sufficiently long password");
+            Assert.True(created.Succeeded, created.Error);
+        }));
+        var appends = Enumerable.Range(0, 6).Select(_ => Task.Run(() => portal.AppendAsync(5)));
+
+        await Task.WhenAll(creations.Concat(appends));
+
+        var events = await portal.EventsAsync();
+        Assert.Equal(6, events.Count(e => e.Action == AuditActions.UserCreated));
+        Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e.Sequence));
+        Assert.True((await portal.VerifyAsync()).Valid);
     }
 
     [Fact]
