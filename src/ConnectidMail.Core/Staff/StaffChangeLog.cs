@@ -1,7 +1,6 @@
 using System.Text.Json;
 using ConnectidMail.Audit;
 using ConnectidMail.Persistence;
-using Microsoft.EntityFrameworkCore;
 
 namespace ConnectidMail.Staff;
 
