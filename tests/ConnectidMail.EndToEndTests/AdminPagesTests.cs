@@ -112,7 +112,7 @@ public sealed class AdminPagesTests(BrowserFixture browser, PortalFixture portal
         });
         await Session.SignInAsync(await Portal.CreateUserAsync(StaffRoles.Admin));
 
-        foreach (var path in new[] { "/admin/users", $"/admin/users/{userId}", $"/admin/users/{userId}?confirm=disable", "/admin/api-keys", $"/admin/api-keys?revoke={keyId}" })
+        foreach (var path in new[] { "/admin/users", $"/admin/users/{userId}", $"/admin/users/{userId}?confirm=disable", "/admin/api-keys", $"/admin/api-keys?revoke={keyId}", "/admin/branding" })
         {
             await Session.GotoAsync(path);
             await Page.WaitForLoadStateAsync(LoadState.NetworkIdle);

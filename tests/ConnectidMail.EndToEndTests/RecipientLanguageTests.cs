@@ -153,6 +153,15 @@ public sealed partial class RecipientLanguageTests(BrowserFixture browser, Recip
         await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = name["passkeyAdded"] })).ToBeVisibleAsync(new() { Timeout = 20_000 });
         await CheckPageAsync(session, language, "passkeys");
 
+        // The access log and the "This wasn't me" confirmation (not confirmed here: it would end this session).
+        await page.GotoAsync("/recipient/activity");
+        await session.WaitForPathAsync("/recipient/activity");
+        await Expect(page.Locator("table")).ToHaveCountAsync(1);
+        await CheckPageAsync(session, language, "access-log");
+        await page.GotoAsync("/recipient/activity/not-me");
+        await session.WaitForPathAsync("/recipient/activity/not-me");
+        await CheckPageAsync(session, language, "not-me");
+
         Assert.True(session.BrowserErrors.Count == 0, "The browser reported errors:\n" + string.Join("\n", session.BrowserErrors));
 
         // The status pages answer 404, which the browser reports as a failed load (with the favicon's): nothing else.

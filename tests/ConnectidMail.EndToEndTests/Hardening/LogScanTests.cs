@@ -1,7 +1,9 @@
 using System.Net.Http.Headers;
 using System.Text.RegularExpressions;
+using ConnectidMail.Audit;
 using ConnectidMail.Staff;
 using ConnectidMail.Testing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 using MimeKit;
 using static Microsoft.Playwright.Assertions;
@@ -12,7 +14,7 @@ namespace ConnectidMail.EndToEndTests.Hardening;
 /// A full flow in Chromium with every log line of every level and category captured (<see cref="RecipientPortalFixture"/>):
 /// staff sign-in with a password, compose with a file and an access code, the code mail, a wrong code, verification,
 /// consent, the access code, opening, downloading, replying, and API key use. Then none of the secrets or the
-/// message's content may appear in any line.
+/// message's content may appear in any line, nor in any field of any stored audit event.
 /// </summary>
 [Collection(BrowserCollection.Name)]
 public sealed partial class LogScanTests(BrowserFixture browser, RecipientPortalFixture portal)
@@ -112,6 +114,21 @@ public sealed partial class LogScanTests(BrowserFixture browser, RecipientPortal
             .SelectMany(secret => lines.Where(l => Contains(l, secret.Value)).Select(l => $"{secret.Key} in: {l[..Math.Min(l.Length, 400)]}"))
             .ToList();
         Assert.True(leaks.Count == 0, $"{leaks.Count} log line(s) of {lines.Count} hold a secret:\n" + string.Join("\n", leaks.Take(20)));
+
+        // The audit trail holds the same flow, every field of every event, and none of the secrets either.
+        var events = await Portal.Portal.WithDbAsync(db => db.AuditEvents.AsNoTracking().OrderBy(e => e.Sequence).ToListAsync());
+        var stored = events.Select(e => string.Join(" | ", e.Sequence, e.At.ToString("O"), e.ActorKind, e.ActorId, e.ActorDisplay, e.Action,
+            e.MessageId, e.RecipientId, e.AttachmentId, e.SubjectId, e.IpAddress, e.UserAgent, e.Detail, e.PreviousHash, e.Hash)).ToList();
+        foreach (var action in new[] { AuditActions.MessageSent, AuditActions.CodeSent, AuditActions.CodeFailed, AuditActions.RecipientVerified,
+            AuditActions.ConsentGiven, AuditActions.MessageOpened, AuditActions.AttachmentDownloaded, AuditActions.ReplySent })
+        {
+            Assert.Contains(events, e => e.Action == action && (e.MessageId == messageId || e.ActorDisplay == recipient || e.Detail?.Contains(recipient, StringComparison.Ordinal) == true));
+        }
+
+        var eventLeaks = secrets
+            .SelectMany(secret => stored.Where(e => Contains(e, secret.Value)).Select(e => $"{secret.Key} in: {e[..Math.Min(e.Length, 400)]}"))
+            .ToList();
+        Assert.True(eventLeaks.Count == 0, $"{eventLeaks.Count} audit event(s) of {stored.Count} hold a secret:\n" + string.Join("\n", eventLeaks.Take(20)));
     }
 
     /// <summary>Digits count only as a whole run, so a code is not "found" inside a longer number such as a timestamp.</summary>
