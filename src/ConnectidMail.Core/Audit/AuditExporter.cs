@@ -11,7 +11,7 @@ namespace ConnectidMail.Audit;
 /// records the export as an <c>audit.exported</c> event, which therefore lies after the head and outside the export.
 /// The events are then read a batch at a time, so an export of any size streams in constant memory.
 /// </summary>
-public sealed class AuditExporter(ConnectidDbContext db, AuditTrail audit, TimeProvider clock, IOptions<PortalOptions> portal)
+public sealed class AuditExporter(ConnectidDbContext db, AuditTrail audit, AuditVerifier verifier, TimeProvider clock, IOptions<PortalOptions> portal)
 {
     private const int BatchSize = 1000;
 
@@ -33,7 +33,7 @@ public sealed class AuditExporter(ConnectidDbContext db, AuditTrail audit, TimeP
         var headSequence = head?.Sequence ?? 0;
         var checkpoints = await db.AuditCheckpoints.AsNoTracking().Where(c => c.Sequence <= headSequence).OrderBy(c => c.Sequence).ToListAsync(cancellationToken);
         var keys = (await db.AuditSigningKeys.AsNoTracking().OrderBy(k => k.Version).ToListAsync(cancellationToken)).Select(k => k.ToPublicKey()).ToList();
-        var verification = await VerifyUpToAsync(headSequence, checkpoints, keys, cancellationToken);
+        var verification = await verifier.VerifyWithCheckpointsAsync(checkpoints, keys, headSequence, cancellationToken);
 
         var addresses = scope.MessageId is { } messageId
             ? await db.MessageRecipients.AsNoTracking().Where(r => r.MessageId == messageId).Select(r => r.NormalizedEmail).ToListAsync(cancellationToken)
@@ -70,43 +70,6 @@ public sealed class AuditExporter(ConnectidDbContext db, AuditTrail audit, TimeP
         });
         await db.SaveChangesAsync(cancellationToken);
         return run;
-    }
-
-    /// <summary>
-    /// The chain from event 1 to the head, with the checkpoints whose signatures verify as anchors; a checkpoint whose
-    /// signature does not verify makes the result invalid at its sequence (unless the chain breaks earlier).
-    /// </summary>
-    private async Task<AuditVerification> VerifyUpToAsync(
-        long headSequence, IReadOnlyList<AuditCheckpoint> checkpoints, IReadOnlyList<AuditSigningKey> keys, CancellationToken cancellationToken)
-    {
-        var forged = checkpoints.Select(c => (Checkpoint: c, Problem: AuditCheckpointSignature.FindProblem(c, keys))).Where(c => c.Problem is not null).ToList();
-        var check = new AuditChainCheck(checkpoints.Except(forged.Select(f => f.Checkpoint))
-            .Select(c => new AuditAnchor(c.Sequence, c.HeadHash, $"checkpoint {c.Sequence}")));
-        var after = 0L;
-        while (after < headSequence)
-        {
-            var batch = await db.AuditEvents.AsNoTracking()
-                .Where(e => e.Sequence > after && e.Sequence <= headSequence)
-                .OrderBy(e => e.Sequence)
-                .Take(BatchSize)
-                .ToListAsync(cancellationToken);
-            foreach (var e in batch)
-            {
-                check.Add(e);
-            }
-
-            if (batch.Count < BatchSize)
-            {
-                break;
-            }
-
-            after = batch[^1].Sequence;
-        }
-
-        var result = check.Result();
-        return forged.FirstOrDefault() is { Checkpoint: { } bad, Problem: { } problem } && (result.FirstInvalidSequence ?? long.MaxValue) > bad.Sequence
-            ? result with { Valid = false, FirstInvalidSequence = bad.Sequence, Problem = problem }
-            : result;
     }
 
     internal IQueryable<AuditEvent> Query(AuditExportScope scope, long headSequence, IReadOnlyList<string> addresses, DateTimeOffset? messageCreatedAt)
