@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using ConnectidMail.Audit;
 using ConnectidMail.Messaging;
 using ConnectidMail.Persistence;
@@ -30,6 +32,7 @@ internal static class ReportHarness
     public static async Task<int> RunAsync(string[] args)
     {
         var events = Option(args, "--events") is { } n ? int.Parse(n, CultureInfo.InvariantCulture) : 100_000;
+        var runs = Option(args, "--runs") is { } r ? int.Parse(r, CultureInfo.InvariantCulture) : 3;
         var folder = Path.Combine(Option(args, "--dir") ?? Path.GetTempPath(), $"connectidmail-report-bench-{Guid.NewGuid():N}");
         Directory.CreateDirectory(folder);
         try
@@ -48,39 +51,64 @@ internal static class ReportHarness
             Console.WriteLine($"seeded {events:N0} events in {seeding.Elapsed.TotalSeconds:N1} s (child process)");
             using var host = Build(folder);
             await WarmUpAsync(host.Services);
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-            var before = ResidentBytes();
-            ResetPeak();
-            var output = Path.Combine(folder, "report.pdf");
-            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-            var timer = Stopwatch.StartNew();
-            await using (var scope = host.Services.CreateAsyncScope())
+
+            // Signed as the portal signs reports: a self-signed certificate over a P-256 key (EvidenceSigner).
+            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            using var certificate = new CertificateRequest("CN=ConnectidMail audit key bench", key, HashAlgorithmName.SHA256)
+                .CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+            var results = new List<(TimeSpan Wall, long Peak)>();
+            for (var attempt = 1; attempt <= runs; attempt++)
             {
-                var run = await scope.ServiceProvider.GetRequiredService<AuditExporter>().BeginAsync(new AuditExportScope(), AuditActor.CommandLine, "pdf");
-                var started = timer.Elapsed;
-                var report = await EvidenceReportBuilder.BuildAsync(run.Header, run.EventsAsync());
-                var built = timer.Elapsed;
-                Console.WriteLine($"  export started (head, verification, count, its event): {started.TotalSeconds:N2} s; report built (JSON {report.Evidence.Content.Length / MiB:N1} MiB): "
-                    + $"{(built - started).TotalSeconds:N2} s, resident {ResidentBytes() / MiB:N0} MiB");
-                await using var file = File.Create(output);
-                await EvidencePdf.WriteAsync(report, file);
+                results.Add(await MeasureAsync(host.Services, certificate, Path.Combine(folder, $"report-{attempt}.pdf"), attempt, events));
             }
 
-            timer.Stop();
-            var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
-            var peak = PeakResidentBytes();
-            var size = new FileInfo(output).Length;
-            Console.WriteLine($"report over {events:N0} events: {timer.Elapsed.TotalSeconds:N2} s wall, {cpu.TotalSeconds:N2} s CPU, peak resident {peak / MiB:N0} MiB "
-                + $"(before: {before / MiB:N0} MiB), PDF {size / MiB:N1} MiB, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
-            Console.WriteLine($"goal < {TimeGoal.TotalSeconds:N0} s and < {MemoryGoal / MiB:N0} MiB: {(timer.Elapsed < TimeGoal && peak < MemoryGoal ? "met" : "NOT met")}");
-            return timer.Elapsed < TimeGoal && peak < MemoryGoal ? 0 : 1;
+            var wall = Median(results.Select(r => r.Wall.TotalSeconds));
+            var peak = Median(results.Select(r => (double)r.Peak));
+            var met = wall < TimeGoal.TotalSeconds && peak < MemoryGoal;
+            Console.WriteLine($"median of {runs}: {wall:N2} s wall, peak resident {peak / MiB:N0} MiB; goal < {TimeGoal.TotalSeconds:N0} s and < {MemoryGoal / MiB:N0} MiB: {(met ? "met" : "NOT met")}");
+            return met ? 0 : 1;
         }
         finally
         {
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// One report as <c>GET /api/v1/audit/report</c> makes it, from a collected heap: wall and CPU time, and the peak
+    /// resident memory of the process while it runs (VmHWM, reset just before).
+    /// </summary>
+    private static async Task<(TimeSpan Wall, long Peak)> MeasureAsync(IServiceProvider services, X509Certificate2 certificate, string output, int attempt, int events)
+    {
+        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        var before = ResidentBytes();
+        ResetPeak();
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var timer = Stopwatch.StartNew();
+        TimeSpan started;
+        await using (var scope = services.CreateAsyncScope())
+        {
+            var run = await scope.ServiceProvider.GetRequiredService<AuditExporter>().BeginAsync(new AuditExportScope(), AuditActor.CommandLine, "pdf");
+            started = timer.Elapsed;
+            await using var file = File.Create(output);
+            await EvidenceReportBuilder.WriteAsync(run.Header, run.EventsAsync(), file, certificate);
+        }
+
+        timer.Stop();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+        var peak = PeakResidentBytes();
+        Console.WriteLine($"run {attempt}: report over {events:N0} events {timer.Elapsed.TotalSeconds:N2} s wall (export start {started.TotalSeconds:N2} s), "
+            + $"{cpu.TotalSeconds:N2} s CPU, peak resident {peak / MiB:N0} MiB (before: {before / MiB:N0} MiB), PDF {new FileInfo(output).Length / MiB:N1} MiB, "
+            + $"load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+        return (timer.Elapsed, peak);
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
     }
 
     /// <summary>
@@ -105,7 +133,7 @@ internal static class ReportHarness
             Verification = new AuditVerification(true, 0, null, null, null),
             EventCount = 0,
         };
-        await EvidencePdf.WriteAsync(await EvidenceReportBuilder.BuildAsync(header, AsyncEnumerable.Empty<AuditEvent>()), Stream.Null);
+        await EvidenceReportBuilder.WriteAsync(header, AsyncEnumerable.Empty<AuditEvent>(), Stream.Null);
     }
 
     /// <summary><c>report-seed --dir PATH --events N</c>: creates the database and chains N events into it.</summary>

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace ConnectidMail.Audit;
 
@@ -17,27 +16,42 @@ public static class AuditHashing
 {
     public const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'";
 
-    public static string CanonicalForm(AuditEvent e) => CanonicalJson.Canonicalize(new JsonObject
+    /// <summary>
+    /// Written member by member in the sorted order RFC 8785 gives these names, rather than built as a JSON tree and
+    /// canonicalized: verifying a trail hashes every event, and this is several times faster with the same bytes.
+    /// </summary>
+    public static string CanonicalForm(AuditEvent e)
     {
-        ["id"] = e.Id.ToString("D"),
-        ["sequence"] = e.Sequence,
-        ["at"] = FormatTime(e.At),
-        ["actor"] = new JsonObject
-        {
-            ["kind"] = KindName(e.ActorKind),
-            ["id"] = e.ActorId,
-            ["display"] = e.ActorDisplay,
-        },
-        ["action"] = e.Action,
-        ["messageId"] = e.MessageId?.ToString("D"),
-        ["recipientId"] = e.RecipientId?.ToString("D"),
-        ["attachmentId"] = e.AttachmentId?.ToString("D"),
-        ["subjectId"] = e.SubjectId,
-        ["ipAddress"] = e.IpAddress,
-        ["userAgent"] = e.UserAgent,
-        ["detail"] = e.Detail is null ? null : JsonNode.Parse(e.Detail),
-        ["previousHash"] = e.PreviousHash,
-    }.ToJsonString());
+        var form = new StringBuilder(512);
+        form.Append("{\"action\":");
+        CanonicalJson.WriteString(e.Action, form);
+        form.Append(",\"actor\":{\"display\":");
+        CanonicalJson.WriteString(e.ActorDisplay, form);
+        form.Append(",\"id\":");
+        String(e.ActorId, form);
+        form.Append(",\"kind\":");
+        CanonicalJson.WriteString(KindName(e.ActorKind), form);
+        form.Append("},\"at\":\"").Append(FormatTime(e.At));
+        form.Append("\",\"attachmentId\":");
+        Id(e.AttachmentId, form);
+        form.Append(",\"detail\":").Append(e.Detail is null ? "null" : CanonicalJson.Canonicalize(e.Detail));
+        form.Append(",\"id\":");
+        Id(e.Id, form);
+        form.Append(",\"ipAddress\":");
+        String(e.IpAddress, form);
+        form.Append(",\"messageId\":");
+        Id(e.MessageId, form);
+        form.Append(",\"previousHash\":");
+        String(e.PreviousHash, form);
+        form.Append(",\"recipientId\":");
+        Id(e.RecipientId, form);
+        form.Append(",\"sequence\":").Append(CanonicalJson.FormatNumber(e.Sequence));
+        form.Append(",\"subjectId\":");
+        String(e.SubjectId, form);
+        form.Append(",\"userAgent\":");
+        String(e.UserAgent, form);
+        return form.Append('}').ToString();
+    }
 
     public static string ComputeHash(AuditEvent e) => Sha256Hex(CanonicalForm(e));
 
@@ -49,5 +63,33 @@ public static class AuditHashing
     public static DateTimeOffset TruncateToMicroseconds(DateTimeOffset time) =>
         new(time.UtcTicks - (time.UtcTicks % TimeSpan.TicksPerMicrosecond), TimeSpan.Zero);
 
-    public static string KindName(AuditActorKind kind) => JsonNamingPolicy.CamelCase.ConvertName(kind.ToString());
+    public static string KindName(AuditActorKind kind) =>
+        (int)kind >= 0 && (int)kind < KindNames.Length ? KindNames[(int)kind] : JsonNamingPolicy.CamelCase.ConvertName(kind.ToString());
+
+    private static readonly string[] KindNames =
+        [.. Enum.GetValues<AuditActorKind>().Order().Select(k => JsonNamingPolicy.CamelCase.ConvertName(k.ToString()))];
+
+    private static void String(string? value, StringBuilder form)
+    {
+        if (value is null)
+        {
+            form.Append("null");
+        }
+        else
+        {
+            CanonicalJson.WriteString(value, form);
+        }
+    }
+
+    private static void Id(Guid? id, StringBuilder form)
+    {
+        if (id is { } value)
+        {
+            form.Append('"').Append(value.ToString("D")).Append('"');
+        }
+        else
+        {
+            form.Append("null");
+        }
+    }
 }

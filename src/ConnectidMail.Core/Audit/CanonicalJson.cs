@@ -92,11 +92,13 @@ public static class CanonicalJson
         output.Append('}');
     }
 
-    private static void WriteString(string value, StringBuilder output)
+    /// <summary>A JSON string as RFC 8785 writes it (JSON.stringify's escapes).</summary>
+    internal static void WriteString(string value, StringBuilder output)
     {
         output.Append('"');
-        foreach (var c in value)
+        for (var i = 0; i < value.Length; i++)
         {
+            var c = value[i];
             switch (c)
             {
                 case '"':
@@ -123,8 +125,14 @@ public static class CanonicalJson
                 case < ' ':
                     output.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
                     break;
+                case >= '\ud800' and <= '\udbff' when i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]):
+                    output.Append(c).Append(value[++i]);
+                    break;
+                case >= '\ud800' and <= '\udfff':
+                    // A lone surrogate is not text; System.Text.Json writes it as U+FFFD, and so does this.
+                    output.Append('\ufffd');
+                    break;
                 default:
-                    // Lone surrogates never get here: System.Text.Json refuses to read them as strings.
                     output.Append(c);
                     break;
             }

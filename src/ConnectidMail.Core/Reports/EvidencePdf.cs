@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography.X509Certificates;
+using System.Text;
 using PdfSharp.Drawing;
 using PdfSharp.Pdf;
 using PdfSharp.Pdf.Signatures;
@@ -9,40 +10,51 @@ namespace ConnectidMail.Reports;
 /// <summary>
 /// Writes the auditor's evidence report: a summary page, each message's timeline per recipient, the consent records
 /// and the event table, "Page X of Y" on every page, and the JSON evidence attached, so the one PDF is the whole pack.
+/// The event table is laid out first, a row at a time as the events are read, and the pages before it are inserted
+/// once the pass has collected what they show: a report over a long trail never holds its events.
 /// </summary>
-public static class EvidencePdf
+public sealed class EvidencePdf : IDisposable
 {
-    /// <summary>Writes the report; with a certificate the PDF itself is signed (a PAdES-style CMS signature over the file).</summary>
-    public static async Task WriteAsync(EvidenceReport report, Stream destination, X509Certificate2? signingCertificate = null)
+    private static readonly TableColumn[] EventColumns =
+        [new("#", 0.7), new("Time (UTC)", 2.1), new("Actor", 2.3), new("Action", 2.1), new("Details", 3.6), new("Hash", 1.7, Monospace: true)];
+
+    private readonly PdfDocument document = new();
+    private readonly PageFlow flow;
+    private readonly PageFlow.TableWriter events;
+
+    public EvidencePdf()
+    {
+        ReportFonts.EnsureRegistered();
+        flow = new PageFlow(document);
+        flow.NewPage();
+        flow.Heading("Events", PageFlow.SectionFont);
+        events = flow.BeginTable(EventColumns);
+    }
+
+    /// <summary>The next row of the event table, in chain order.</summary>
+    public void AddEvent(EventRow e) =>
+        events.Add([e.Sequence.ToString(CultureInfo.InvariantCulture), Time(e.At), e.Actor, e.Action, e.Details, Short(e.Hash)]);
+
+    /// <summary>Puts the summary, timelines and consents before the event table, attaches the evidence and writes the file; with a certificate the PDF itself is signed (a PAdES-style CMS signature over the file).</summary>
+    public async Task WriteAsync(EvidenceReport report, Stream destination, X509Certificate2? signingCertificate = null)
     {
         ArgumentNullException.ThrowIfNull(report);
         ArgumentNullException.ThrowIfNull(destination);
-        ReportFonts.EnsureRegistered();
+        events.End();
 
-        using var document = new PdfDocument();
-
-        // Uncompressed content streams keep the file checkable with plain tools (qpdf --check, a text editor).
-        document.Options.CompressContentStreams = false;
         document.Info.Title = $"Audit evidence report · {report.OrganisationName}";
         document.Info.Author = report.GeneratedBy;
         document.Info.Subject = report.Scope;
         document.Info.Creator = "ConnectidMail";
         document.Info.CreationDate = report.GeneratedAt.UtcDateTime;
 
-        using (var flow = new PageFlow(document))
-        {
-            flow.NewPage();
-            WriteSummary(flow, report, signingCertificate);
-            WriteMessages(flow, report.Messages);
-            WriteConsents(flow, report.Consents);
-            WriteEvents(flow, report.Events);
-            flow.Footers($"{report.OrganisationName} · audit evidence generated {Time(report.GeneratedAt)} · head {Short(report.Summary.HeadHash)}");
-        }
-
-        using (var evidence = new MemoryStream(report.Evidence.Content, writable: false))
-        {
-            document.AddEmbeddedFile(report.Evidence.FileName, evidence);
-        }
+        flow.InsertFromStart();
+        flow.NewPage();
+        WriteSummary(flow, report, signingCertificate);
+        WriteMessages(flow, report.Messages);
+        WriteConsents(flow, report.Consents);
+        flow.Footers($"{report.OrganisationName} · audit evidence generated {Time(report.GeneratedAt)} · head {Short(report.Summary.HeadHash)}");
+        Attach(report.Evidence);
 
         if (signingCertificate is not null)
         {
@@ -60,6 +72,34 @@ public static class EvidencePdf
         }
 
         await document.SaveAsync(destination, closeStream: false);
+    }
+
+    public void Dispose()
+    {
+        flow.Dispose();
+        document.Dispose();
+    }
+
+    /// <summary>
+    /// Attaches the evidence as it is kept, already deflated: PDFsharp would store it plain (and hold it twice). Its
+    /// parameters then name the plain file's size and checksum, as PDF defines them.
+    /// </summary>
+    private void Attach(EmbeddedEvidence evidence)
+    {
+        using (var deflated = new MemoryStream(evidence.Deflated, writable: false))
+        {
+            document.AddEmbeddedFile(evidence.FileName, deflated);
+        }
+
+        var names = document.Internals.Catalog.Elements.GetDictionary("/Names")?.Elements.GetDictionary("/EmbeddedFiles")?.Elements.GetArray("/Names")
+            ?? throw new InvalidOperationException("PDFsharp did not record the attached file.");
+        var file = names.Elements.GetDictionary(names.Elements.Count - 1)?.Elements.GetDictionary("/EF")?.Elements.GetDictionary("/F")
+            ?? throw new InvalidOperationException("PDFsharp did not record the attached file.");
+        file.Elements.SetName("/Filter", "/FlateDecode");
+        file.Elements.SetName("/Subtype", "/application#2Fjson");
+        var parameters = file.Elements.GetDictionary("/Params") ?? throw new InvalidOperationException("PDFsharp wrote no file parameters.");
+        parameters.Elements.SetInteger("/Size", checked((int)evidence.Length));
+        parameters.Elements["/CheckSum"] = new PdfString(Encoding.Latin1.GetString(evidence.Md5), PdfStringEncoding.RawEncoding);
     }
 
     private static void WriteSummary(PageFlow flow, EvidenceReport report, X509Certificate2? signingCertificate)
@@ -136,15 +176,6 @@ public static class EvidencePdf
         flow.Table(
             [new("Recipient", 3), new("Text version", 1.3), new("Text hash (SHA-256)", 4, Monospace: true), new("Time (UTC)", 2.2), new("IP", 1.6), new("Status", 1.5)],
             consents.Select(c => (IReadOnlyList<string>)[c.Email, c.TextVersion, c.TextHash, Time(c.At), c.IpAddress ?? "", c.Withdrawn ? "withdrawn" : "given"]));
-    }
-
-    private static void WriteEvents(PageFlow flow, IReadOnlyList<EventRow> events)
-    {
-        flow.Gap(10);
-        flow.Heading("Events", PageFlow.SectionFont);
-        flow.Table(
-            [new("#", 0.7), new("Time (UTC)", 2.1), new("Actor", 2.3), new("Action", 2.1), new("Details", 3.6), new("Hash", 1.7, Monospace: true)],
-            events.Select(e => (IReadOnlyList<string>)[e.Sequence.ToString(CultureInfo.InvariantCulture), Time(e.At), e.Actor, e.Action, e.Details, Short(e.Hash)]));
     }
 
     /// <summary>Microseconds, as the trail stores them.</summary>

@@ -1,8 +1,9 @@
 namespace ConnectidMail.Reports;
 
 /// <summary>
-/// Everything the evidence PDF shows, already decided: the report writer only lays it out. Audit events never hold
-/// message content, so neither does the report.
+/// Everything the evidence PDF shows before its event table, already decided: the report writer only lays it out. The
+/// table's rows are handed to <see cref="EvidencePdf"/> one at a time as they are read, since a trail can be long. Audit
+/// events never hold message content, so neither does the report.
 /// </summary>
 public sealed record EvidenceReport
 {
@@ -20,8 +21,6 @@ public sealed record EvidenceReport
     public IReadOnlyList<MessageTimeline> Messages { get; init; } = [];
 
     public IReadOnlyList<ConsentEntry> Consents { get; init; } = [];
-
-    public IReadOnlyList<EventRow> Events { get; init; } = [];
 
     /// <summary>The same evidence as JSON, attached to the PDF so the one file is the whole evidence pack.</summary>
     public required EmbeddedEvidence Evidence { get; init; }
@@ -66,4 +65,8 @@ public sealed record ConsentEntry(string Email, string TextVersion, string TextH
 
 public sealed record EventRow(long Sequence, DateTimeOffset At, string Actor, string Action, string Details, string Hash);
 
-public sealed record EmbeddedEvidence(string FileName, byte[] Content);
+/// <summary>
+/// The JSON evidence as the PDF stores it: deflated (zlib, PDF's FlateDecode), with the plain JSON's length and MD5 for
+/// the embedded file's parameters (the checksum PDF defines for them, not a security measure).
+/// </summary>
+public sealed record EmbeddedEvidence(string FileName, byte[] Deflated, long Length, byte[] Md5);

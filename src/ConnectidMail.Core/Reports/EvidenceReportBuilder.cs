@@ -1,37 +1,54 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
+using System.Threading.Channels;
 using ConnectidMail.Audit;
 
 namespace ConnectidMail.Reports;
 
 /// <summary>
-/// Turns an export into the evidence report: one pass over its events writes the JSON evidence (attached to the PDF)
-/// and collects the event table, each message's recipients with their timelines, and the consent records, all from the
-/// hashed events themselves, so everything the report shows can be checked against the attached JSON.
+/// Turns an export into the evidence report in one pass over its events: each event goes into the JSON evidence
+/// (attached to the PDF), a row of the event table, and each message's recipients with their timelines and the consent
+/// records, all from the hashed events themselves, so everything the report shows can be checked against the attached
+/// JSON. Nothing grows with the trail but the timelines and consents; the JSON and the pages are kept deflated.
 /// </summary>
 public static class EvidenceReportBuilder
 {
     public const string EvidenceFileName = "evidence.json";
 
-    public static async Task<EvidenceReport> BuildAsync(AuditExportHeader header, IAsyncEnumerable<AuditEvent> events, CancellationToken cancellationToken = default)
+    public static async Task WriteAsync(
+        AuditExportHeader header, IAsyncEnumerable<AuditEvent> events, Stream destination, X509Certificate2? signingCertificate = null, CancellationToken cancellationToken = default)
     {
+        using var pdf = new EvidencePdf();
         var collector = new Collector();
-        // The JSON goes through a temporary file: a growing MemoryStream would hold up to twice its size, and a copy.
-        byte[] content;
-        await using (var evidence = new FileStream(
-            Path.Combine(Path.GetTempPath(), $"connectidmail-evidence-{Guid.NewGuid():N}.json"),
-            FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose))
+        EmbeddedEvidence evidence;
+        await using (var sink = new EvidenceSink())
         {
-            await AuditExportJson.WriteAsync(header, collector.Watch(events), evidence, cancellationToken);
-            content = new byte[evidence.Length];
-            evidence.Position = 0;
-            await evidence.ReadExactlyAsync(content, cancellationToken);
+            // The event table is laid out on a thread of its own while the events are read, hashed into the JSON and
+            // collected: the two halves of the pass take about as long as each other.
+            var rows = Channel.CreateBounded<EventRow>(new BoundedChannelOptions(1024) { SingleReader = true, SingleWriter = true });
+            var layout = Task.Run(() => LayOutAsync(rows, pdf, cancellationToken), cancellationToken);
+            try
+            {
+                await AuditExportJson.WriteAsync(header, collector.Watch(events, rows.Writer, cancellationToken), sink, cancellationToken);
+                rows.Writer.Complete();
+            }
+            catch
+            {
+                rows.Writer.TryComplete();
+                await layout; // when the layout failed, its error is the cause, and is thrown here
+                throw;
+            }
+
+            await layout;
+            evidence = sink.Finish(EvidenceFileName);
         }
 
         var signingKey = header.Keys.Where(k => k.RetiredAt is null).MaxBy(k => k.CreatedAt) ?? header.Keys.MaxBy(k => k.CreatedAt);
-        return new EvidenceReport
+        var report = new EvidenceReport
         {
             OrganisationName = header.Organisation,
             Scope = header.Scope.Describe(),
@@ -39,9 +56,9 @@ public static class EvidenceReportBuilder
             GeneratedBy = header.GeneratedBy,
             Summary = new EvidenceSummary
             {
-                EventCount = collector.Rows.Count,
-                FirstSequence = collector.Rows.Count > 0 ? collector.Rows[0].Sequence : null,
-                LastSequence = collector.Rows.Count > 0 ? collector.Rows[^1].Sequence : null,
+                EventCount = collector.Count,
+                FirstSequence = collector.FirstSequence,
+                LastSequence = collector.LastSequence,
                 HeadSequence = header.HeadSequence,
                 HeadHash = header.HeadHash,
                 ChainValid = header.Verification.Valid,
@@ -51,9 +68,26 @@ public static class EvidenceReportBuilder
             },
             Messages = collector.Timelines(),
             Consents = collector.Consents,
-            Events = collector.Rows,
-            Evidence = new EmbeddedEvidence(EvidenceFileName, content),
+            Evidence = evidence,
         };
+        await pdf.WriteAsync(report, destination, signingCertificate);
+    }
+
+    private static async Task LayOutAsync(Channel<EventRow> rows, EvidencePdf pdf, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var row in rows.Reader.ReadAllAsync(cancellationToken))
+            {
+                pdf.AddEvent(row);
+            }
+        }
+        catch (Exception e)
+        {
+            // Stops the reading side, which would otherwise wait for room in the channel.
+            rows.Writer.TryComplete(e);
+            throw;
+        }
     }
 
     /// <summary>Whether the checkpoints' signatures verify with the keys the export carries, in one line.</summary>
@@ -79,15 +113,19 @@ public static class EvidenceReportBuilder
         private readonly Dictionary<Guid, MessageStory> messages = [];
         private readonly Dictionary<string, List<RecipientStory>> recipientsByAddress = new(StringComparer.OrdinalIgnoreCase);
 
-        public List<EventRow> Rows { get; } = [];
+        public long Count { get; private set; }
+
+        public long? FirstSequence { get; private set; }
+
+        public long? LastSequence { get; private set; }
 
         public List<ConsentEntry> Consents { get; } = [];
 
-        public async IAsyncEnumerable<AuditEvent> Watch(IAsyncEnumerable<AuditEvent> events)
+        public async IAsyncEnumerable<AuditEvent> Watch(IAsyncEnumerable<AuditEvent> events, ChannelWriter<EventRow> rows, [EnumeratorCancellation] CancellationToken cancellationToken)
         {
-            await foreach (var e in events)
+            await foreach (var e in events.WithCancellation(cancellationToken))
             {
-                Add(e);
+                await rows.WriteAsync(Add(e), cancellationToken);
                 yield return e;
             }
         }
@@ -98,11 +136,14 @@ public static class EvidenceReportBuilder
             m.SentAt,
             [.. m.Recipients.Values.OrderBy(r => r.Order).Select(r => new RecipientTimeline(r.Email, r.Entries))]))];
 
-        private void Add(AuditEvent e)
+        /// <summary>Collects what the event adds to the timelines and consents; returns its row of the event table.</summary>
+        private EventRow Add(AuditEvent e)
         {
             using var document = e.Detail is null ? null : JsonDocument.Parse(e.Detail);
             var detail = document?.RootElement ?? default;
-            Rows.Add(new EventRow(e.Sequence, e.At, $"{AuditHashing.KindName(e.ActorKind)} {e.ActorDisplay}", e.Action, Details(e), e.Hash));
+            Count++;
+            FirstSequence ??= e.Sequence;
+            LastSequence = e.Sequence;
             if (e.MessageId is { } messageId)
             {
                 AddToMessage(Story(messageId), e, detail);
@@ -130,6 +171,8 @@ public static class EvidenceReportBuilder
                     e.IpAddress,
                     withdrawn));
             }
+
+            return new EventRow(e.Sequence, e.At, $"{AuditHashing.KindName(e.ActorKind)} {e.ActorDisplay}", e.Action, Details(e), e.Hash);
         }
 
         private MessageStory Story(Guid id)

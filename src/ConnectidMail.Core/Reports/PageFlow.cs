@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using PdfSharp;
 using PdfSharp.Drawing;
 using PdfSharp.Pdf;
@@ -7,7 +8,9 @@ namespace ConnectidMail.Reports;
 /// <summary>
 /// Lays text and tables top to bottom over as many A4 pages as it takes: wraps words (and breaks runs such as hashes
 /// that are wider than their column), starts a new page when the next block does not fit, and repeats a table's header
-/// on every page it continues on.
+/// on every page it continues on. Built for reports of many thousands of pages: a finished page's content is
+/// compressed at once (so the document in memory is a fraction of its text), table rows are taken one at a time, and
+/// text is measured from cached glyph widths.
 /// </summary>
 internal sealed class PageFlow(PdfDocument document) : IDisposable
 {
@@ -24,8 +27,12 @@ internal sealed class PageFlow(PdfDocument document) : IDisposable
     public static readonly XFont SmallStrong = new(ReportFonts.Sans, 7.5, XFontStyleEx.Bold);
     public static readonly XFont Code = new(ReportFonts.Mono, 7.5);
 
+    private readonly Dictionary<XFont, FontMetrics> metrics = new(ReferenceEqualityComparer.Instance);
+    private XFont? lastFont;
+    private FontMetrics? lastMetrics;
     private XGraphics? graphics;
     private PdfPage? page;
+    private int? insertAt;
     private double y;
 
     private XGraphics Graphics => graphics ?? throw new InvalidOperationException("No page has been started.");
@@ -34,10 +41,18 @@ internal sealed class PageFlow(PdfDocument document) : IDisposable
 
     private double Bottom => page!.Height.Point - Margin - FooterHeight;
 
+    /// <summary>From now on new pages go before all pages made so far, in order (a report's front matter, written last).</summary>
+    public void InsertFromStart()
+    {
+        FinishPage();
+        insertAt = 0;
+    }
+
     public void NewPage()
     {
-        graphics?.Dispose();
-        page = document.AddPage();
+        FinishPage();
+        page = insertAt is { } at ? document.InsertPage(at) : document.AddPage();
+        insertAt = insertAt + 1;
         page.Size = PageSize.A4;
         graphics = XGraphics.FromPdfPage(page);
         y = Margin;
@@ -48,7 +63,7 @@ internal sealed class PageFlow(PdfDocument document) : IDisposable
     /// <summary>A heading is kept with at least a few lines of what follows it.</summary>
     public void Heading(string text, XFont font)
     {
-        EnsureSpace(font.GetHeight() + (4 * Body.GetHeight()));
+        EnsureSpace(Height(font) + (4 * Height(Body)));
         Paragraph(text, font);
         y += 3;
     }
@@ -57,9 +72,9 @@ internal sealed class PageFlow(PdfDocument document) : IDisposable
     {
         foreach (var line in Wrap(text, font, Width))
         {
-            EnsureSpace(font.GetHeight());
+            EnsureSpace(Height(font));
             Graphics.DrawString(line, font, XBrushes.Black, new XPoint(Margin, y), XStringFormats.TopLeft);
-            y += font.GetHeight();
+            y += Height(font);
         }
 
         y += 2;
@@ -71,77 +86,116 @@ internal sealed class PageFlow(PdfDocument document) : IDisposable
         const double labelWidth = 130;
         var font = valueFont ?? Body;
         var lines = Wrap(value, font, Width - labelWidth);
-        EnsureSpace(Math.Min(lines.Count, 3) * font.GetHeight());
+        EnsureSpace(Math.Min(lines.Count, 3) * Height(font));
         Graphics.DrawString(label, Strong, XBrushes.Black, new XPoint(Margin, y), XStringFormats.TopLeft);
         foreach (var line in lines)
         {
-            EnsureSpace(font.GetHeight());
+            EnsureSpace(Height(font));
             Graphics.DrawString(line, font, XBrushes.Black, new XPoint(Margin + labelWidth, y), XStringFormats.TopLeft);
-            y += Math.Max(font.GetHeight(), Body.GetHeight());
+            y += Math.Max(Height(font), Height(Body));
         }
 
         y += 2;
     }
 
-    /// <summary>Columns share the width by their weights; each row is as tall as its tallest cell.</summary>
+    /// <summary>A table whose rows are added one at a time; columns share the width by their weights.</summary>
+    public TableWriter BeginTable(IReadOnlyList<TableColumn> columns) => new(this, columns);
+
     public void Table(IReadOnlyList<TableColumn> columns, IEnumerable<IReadOnlyList<string>> rows)
     {
-        var total = columns.Sum(c => c.Weight);
-        var widths = columns.Select(c => Width * c.Weight / total).ToArray();
-        DrawRow(columns.Select(c => c.Header).ToList(), widths, columns.Select(_ => SmallStrong).ToArray(), header: true);
-        var fonts = columns.Select(c => c.Monospace ? Code : Small).ToArray();
-        var any = false;
+        var table = BeginTable(columns);
         foreach (var row in rows)
         {
-            any = true;
-            if (!DrawRow(row, widths, fonts, header: false))
-            {
-                NewPage();
-                DrawRow(columns.Select(c => c.Header).ToList(), widths, columns.Select(_ => SmallStrong).ToArray(), header: true);
-                DrawRow(row, widths, fonts, header: false);
-            }
+            table.Add(row);
         }
 
-        if (!any)
-        {
-            Paragraph("None.", Small);
-        }
-
-        y += 6;
+        table.End();
     }
 
-    /// <summary>"Page X of Y" and a fixed line on every page, once all pages exist.</summary>
+    /// <summary>
+    /// "Page X of Y" and a fixed line on every page, once all pages exist. Each footer is a content stream of its own
+    /// after the page's (compressed) one; PDFsharp wraps earlier streams in q/Q only when a page's first is added.
+    /// </summary>
     public void Footers(string line)
     {
-        graphics?.Dispose();
-        graphics = null;
+        FinishPage();
         var count = document.PageCount;
         for (var index = 0; index < count; index++)
         {
             var target = document.Pages[index];
-            using var footer = XGraphics.FromPdfPage(target, XGraphicsPdfPageOptions.Append);
-            var top = target.Height.Point - Margin - Small.GetHeight();
-            footer.DrawLine(XPens.LightGray, Margin, top - 4, target.Width.Point - Margin, top - 4);
-            footer.DrawString(line, Small, XBrushes.DimGray, new XPoint(Margin, top), XStringFormats.TopLeft);
-            footer.DrawString($"Page {index + 1} of {count}", Small, XBrushes.DimGray, new XPoint(target.Width.Point - Margin, top), XStringFormats.TopRight);
+            using (var footer = XGraphics.FromPdfPage(target, XGraphicsPdfPageOptions.Append))
+            {
+                var top = target.Height.Point - Margin - Height(Small);
+                footer.DrawLine(XPens.LightGray, Margin, top - 4, target.Width.Point - Margin, top - 4);
+                footer.DrawString(line, Small, XBrushes.DimGray, new XPoint(Margin, top), XStringFormats.TopLeft);
+                footer.DrawString($"Page {index + 1} of {count}", Small, XBrushes.DimGray, new XPoint(target.Width.Point - Margin, top), XStringFormats.TopRight);
+            }
+
+            Compress(target);
         }
     }
 
     public void Dispose() => graphics?.Dispose();
+
+    /// <summary>Ends drawing on the current page and compresses what was drawn.</summary>
+    private void FinishPage()
+    {
+        if (graphics is null || page is null)
+        {
+            return;
+        }
+
+        graphics.Dispose();
+        graphics = null;
+        Compress(page);
+    }
+
+    /// <summary>
+    /// Deflates the page's content streams now rather than when the document is saved, so that thousands of pages do
+    /// not sit in memory as plain text. zlib's fastest level: content streams are repetitive and shrink well anyway.
+    /// </summary>
+    private static void Compress(PdfPage target)
+    {
+        foreach (var content in target.Contents)
+        {
+            if (content.Stream is not { } stream || content.Elements.ContainsKey("/Filter"))
+            {
+                continue;
+            }
+
+            using var deflated = new MemoryStream(stream.Value.Length / 3);
+            using (var zlib = new ZLibStream(deflated, CompressionLevel.Fastest, leaveOpen: true))
+            {
+                zlib.Write(stream.Value);
+            }
+
+            stream.Value = deflated.ToArray();
+            content.Elements.SetName("/Filter", "/FlateDecode");
+            content.Elements.SetInteger("/Length", stream.Length);
+        }
+    }
 
     /// <summary>Draws a row if it fits on this page; false when it does not (nothing drawn).</summary>
     private bool DrawRow(IReadOnlyList<string> cells, double[] widths, XFont[] fonts, bool header)
     {
         // A cell is capped so that one row always fits a page; the JSON evidence holds the full value.
         const int maxLines = 40;
-        var wrapped = new List<IReadOnlyList<string>>(widths.Length);
+        var wrapped = new List<string>[widths.Length];
+        var height = 0.0;
         for (var column = 0; column < widths.Length; column++)
         {
             var lines = Wrap(column < cells.Count ? cells[column] : "", fonts[column], widths[column] - (2 * CellPadding));
-            wrapped.Add(lines.Count > maxLines ? [.. lines.Take(maxLines - 1), "…"] : lines);
+            if (lines.Count > maxLines)
+            {
+                lines.RemoveRange(maxLines - 1, lines.Count - maxLines + 1);
+                lines.Add("…");
+            }
+
+            wrapped[column] = lines;
+            height = Math.Max(height, Math.Max(1, lines.Count) * Height(fonts[column]));
         }
 
-        var height = wrapped.Select((lines, column) => Math.Max(1, lines.Count) * fonts[column].GetHeight()).Max() + (2 * CellPadding);
+        height += 2 * CellPadding;
         if (y + height > Bottom)
         {
             if (y <= Margin)
@@ -163,8 +217,12 @@ internal sealed class PageFlow(PdfDocument document) : IDisposable
             var lineY = y + CellPadding;
             foreach (var line in wrapped[column])
             {
-                Graphics.DrawString(line, fonts[column], XBrushes.Black, new XPoint(x + CellPadding, lineY), XStringFormats.TopLeft);
-                lineY += fonts[column].GetHeight();
+                if (line.Length > 0)
+                {
+                    Graphics.DrawString(line, fonts[column], XBrushes.Black, new XPoint(x + CellPadding, lineY), XStringFormats.TopLeft);
+                }
+
+                lineY += Height(fonts[column]);
             }
 
             x += widths[column];
@@ -183,63 +241,183 @@ internal sealed class PageFlow(PdfDocument document) : IDisposable
         }
     }
 
+    /// <summary>Greedy word wrap on summed glyph widths; a word wider than the line (a hash, an address) is broken where it must be.</summary>
     private List<string> Wrap(string text, XFont font, double width)
     {
         var lines = new List<string>();
-        foreach (var paragraph in text.ReplaceLineEndings("\n").Split('\n'))
+        var space = Measure(' ', font);
+        var paragraphs = text.AsSpan().ContainsAny('\n', '\r') ? text.ReplaceLineEndings("\n").Split('\n') : [text];
+        foreach (var paragraph in paragraphs)
         {
-            var line = "";
-            foreach (var word in paragraph.Split(' '))
+            // The current line is paragraph[lineStart..lineEnd].
+            var (lineStart, lineEnd, lineWidth) = (0, 0, 0.0);
+            var position = 0;
+            while (true)
             {
-                var candidate = line.Length == 0 ? word : $"{line} {word}";
-                if (Measure(candidate, font) <= width)
+                var wordEnd = paragraph.IndexOf(' ', position);
+                wordEnd = wordEnd < 0 ? paragraph.Length : wordEnd;
+                var wordWidth = Measure(paragraph.AsSpan(position, wordEnd - position), font);
+                var empty = lineEnd == lineStart;
+                var widthWith = empty ? wordWidth : lineWidth + space + wordWidth;
+                if (widthWith <= width)
                 {
-                    line = candidate;
-                    continue;
+                    (lineStart, lineEnd, lineWidth) = (empty ? position : lineStart, wordEnd, widthWith);
+                }
+                else
+                {
+                    if (!empty)
+                    {
+                        lines.Add(paragraph[lineStart..lineEnd]);
+                    }
+
+                    // The word starts a line; while it is wider than a line, as much of it as fits (at least a character) is one.
+                    var (start, used) = (position, 0.0);
+                    for (var i = position; i < wordEnd; i++)
+                    {
+                        var glyph = Measure(paragraph[i], font);
+                        if (used + glyph > width && i > start)
+                        {
+                            lines.Add(paragraph[start..i]);
+                            (start, used) = (i, 0.0);
+                        }
+
+                        used += glyph;
+                    }
+
+                    (lineStart, lineEnd, lineWidth) = (start, wordEnd, used);
                 }
 
-                if (line.Length > 0)
+                if (wordEnd == paragraph.Length)
                 {
-                    lines.Add(line);
+                    break;
                 }
 
-                // A word wider than the column (a hash, an address) is broken where it must be.
-                line = word;
-                while (Measure(line, font) > width && line.Length > 1)
-                {
-                    var fits = LongestFittingPrefix(line, font, width);
-                    lines.Add(line[..fits]);
-                    line = line[fits..];
-                }
+                position = wordEnd + 1;
             }
 
-            lines.Add(line);
+            lines.Add(paragraph[lineStart..lineEnd]);
         }
 
         return lines;
     }
 
-    /// <summary>The most characters (at least one) of <paramref name="text"/> that fit the width, by bisection: long runs such as JSON details are common.</summary>
-    private int LongestFittingPrefix(string text, XFont font, double width)
+    private double Measure(ReadOnlySpan<char> text, XFont font)
     {
-        var (fits, tooLong) = (1, text.Length);
-        while (tooLong - fits > 1)
+        var metrics = Metrics(font);
+        var width = 0.0;
+        foreach (var c in text)
         {
-            var middle = (fits + tooLong) / 2;
-            if (Measure(text[..middle], font) <= width)
+            width += metrics.Width(c);
+        }
+
+        return width;
+    }
+
+    private double Measure(char c, XFont font) => Metrics(font).Width(c);
+
+    private double Height(XFont font) => Metrics(font).Height;
+
+    private FontMetrics Metrics(XFont font)
+    {
+        if (!ReferenceEquals(font, lastFont))
+        {
+            if (!metrics.TryGetValue(font, out var found))
             {
-                fits = middle;
+                found = new FontMetrics(font, text => Graphics.MeasureString(text, font).Width);
+                metrics[font] = found;
             }
-            else
+
+            (lastFont, lastMetrics) = (font, found);
+        }
+
+        return lastMetrics!;
+    }
+
+    /// <summary>
+    /// A font's line height and its characters' advance widths, each asked of PDFsharp once: a string's width is the
+    /// sum of its glyphs' (PDFsharp applies no kerning), and a long report measures millions of characters.
+    /// </summary>
+    private sealed class FontMetrics(XFont font, Func<string, double> measure)
+    {
+        private readonly double[] common = CreateUnknown();
+        private readonly Dictionary<char, double> other = [];
+
+        public double Height { get; } = font.GetHeight();
+
+        public double Width(char c)
+        {
+            if (c < 0x3000)
             {
-                tooLong = middle;
+                var known = common[c];
+                return double.IsNaN(known) ? common[c] = Ask(c) : known;
+            }
+
+            if (!other.TryGetValue(c, out var width))
+            {
+                width = Ask(c);
+                other[c] = width;
+            }
+
+            return width;
+        }
+
+        private static double[] CreateUnknown()
+        {
+            var widths = new double[0x3000];
+            Array.Fill(widths, double.NaN);
+            return widths;
+        }
+
+        // Half of a surrogate pair has no glyph of its own: it counts as wide as an M, which at worst wraps a line early.
+        private double Ask(char c) => measure(char.IsSurrogate(c) ? "M" : c.ToString());
+    }
+
+    /// <summary>Rows go onto the current page while they fit; the next page repeats the header.</summary>
+    internal sealed class TableWriter
+    {
+        private readonly PageFlow flow;
+        private readonly string[] headers;
+        private readonly double[] widths;
+        private readonly XFont[] headerFonts;
+        private readonly XFont[] fonts;
+        private bool any;
+
+        public TableWriter(PageFlow flow, IReadOnlyList<TableColumn> columns)
+        {
+            this.flow = flow;
+            var total = columns.Sum(c => c.Weight);
+            headers = [.. columns.Select(c => c.Header)];
+            widths = [.. columns.Select(c => flow.Width * c.Weight / total)];
+            headerFonts = [.. columns.Select(_ => SmallStrong)];
+            fonts = [.. columns.Select(c => c.Monospace ? Code : Small)];
+            if (!flow.DrawRow(headers, widths, headerFonts, header: true))
+            {
+                flow.NewPage();
+                flow.DrawRow(headers, widths, headerFonts, header: true);
             }
         }
 
-        return fits;
-    }
+        public void Add(IReadOnlyList<string> row)
+        {
+            any = true;
+            if (!flow.DrawRow(row, widths, fonts, header: false))
+            {
+                flow.NewPage();
+                flow.DrawRow(headers, widths, headerFonts, header: true);
+                flow.DrawRow(row, widths, fonts, header: false);
+            }
+        }
 
-    private double Measure(string text, XFont font) => Graphics.MeasureString(text, font).Width;
+        public void End()
+        {
+            if (!any)
+            {
+                flow.Paragraph("None.", Small);
+            }
+
+            flow.y += 6;
+        }
+    }
 }
 
 internal sealed record TableColumn(string Header, double Weight, bool Monospace = false);

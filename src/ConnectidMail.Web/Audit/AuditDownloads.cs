@@ -59,8 +59,8 @@ internal static class AuditDownloads
                 AuditExportScope.FileName("export", run.Header.GeneratedAt, "json"));
         });
 
-        // The PDF evidence report with the same JSON attached. PDFsharp builds a document in memory and writes it
-        // synchronously, so it goes to a temporary file first and is streamed from there.
+        // The PDF evidence report with the same JSON attached. PDFsharp completes a document in memory (its pages
+        // deflated) before it writes it, so it goes to a temporary file first and is streamed from there.
         audit.MapGet("/report", async (HttpContext http, AuditExporter exporter, EvidenceSigner signer, Guid? messageId, DateTimeOffset? from, DateTimeOffset? to, CancellationToken cancellationToken) =>
         {
             if (Scope(messageId, from, to) is not { } scope)
@@ -69,14 +69,13 @@ internal static class AuditDownloads
             }
 
             var run = await exporter.BeginAsync(scope, http.ToAuditActor(), "pdf", cancellationToken);
-            var report = await EvidenceReportBuilder.BuildAsync(run.Header, run.EventsAsync(cancellationToken), cancellationToken);
             using var certificate = await signer.CertificateAsync(cancellationToken);
             var file = new FileStream(
                 Path.Combine(Path.GetTempPath(), $"connectidmail-report-{Guid.NewGuid():N}.pdf"),
                 FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose);
             try
             {
-                await EvidencePdf.WriteAsync(report, file, certificate);
+                await EvidenceReportBuilder.WriteAsync(run.Header, run.EventsAsync(cancellationToken), file, certificate, cancellationToken);
                 file.Position = 0;
             }
             catch

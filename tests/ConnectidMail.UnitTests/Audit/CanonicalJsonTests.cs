@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using ConnectidMail.Audit;
 
 namespace ConnectidMail.UnitTests.Audit;
@@ -110,4 +111,68 @@ public sealed class CanonicalJsonTests
         e.Sequence = 8;
         Assert.NotEqual(hash, AuditHashing.ComputeHash(e));
     }
+
+    public static TheoryData<string, string?, string?> Awkward_strings() => new()
+    {
+        { "plain@example.org", null, null },
+        { "Ærø Øster <å@example.dk>", "203.0.113.7", """{"b":[1,2.5,1e+30],"a":"x"}""" },
+        { "quote \" back\\slash \t tab \n line \u0001 control \u007f del", "::1", """{ "z" : { "y": null, "x": true }, "a": [] }""" },
+        { "emoji 😀 and </script> & ' < > \u2028 \u2029 \ufeff", "10.0.0.1", """{"n":-0,"m":0.000001,"k":123456789012345678}""" },
+    };
+
+    /// <summary>The form is written member by member; it must give exactly the bytes of canonicalizing the event as a JSON tree.</summary>
+    [Theory]
+    [MemberData(nameof(Awkward_strings))]
+    public void An_events_form_is_the_canonicalization_of_its_json_tree(string text, string? ip, string? detail)
+    {
+        foreach (var kind in Enum.GetValues<AuditActorKind>())
+        {
+            var e = new AuditEvent
+            {
+                Id = Guid.NewGuid(),
+                ActorKind = kind,
+                ActorId = kind == AuditActorKind.System ? null : text,
+                ActorDisplay = text,
+                Action = "action." + text,
+                MessageId = kind == AuditActorKind.Staff ? null : Guid.NewGuid(),
+                RecipientId = Guid.NewGuid(),
+                AttachmentId = kind == AuditActorKind.Recipient ? Guid.NewGuid() : null,
+                SubjectId = ip is null ? null : text,
+                IpAddress = ip,
+                UserAgent = text + " Mozilla/5.0",
+                Detail = detail,
+            };
+            e.Sequence = 9_007_199_254_740_000 + (int)kind;
+            e.At = new DateTimeOffset(2026, 11, 27, 23, 59, 59, TimeSpan.Zero).AddTicks(9_999_990);
+            e.PreviousHash = AuditEvent.GenesisHash;
+
+            Assert.Equal(TreeForm(e), AuditHashing.CanonicalForm(e));
+        }
+    }
+
+    [Fact]
+    public void A_lone_surrogate_becomes_the_replacement_character_as_in_the_json_tree()
+    {
+        var e = new AuditEvent { ActorDisplay = "broken \ud800 text \udc00 and a pair 😀", Action = AuditActions.MessageSent };
+        Assert.Equal(TreeForm(e), AuditHashing.CanonicalForm(e));
+        Assert.Contains("broken \ufffd text \ufffd and a pair 😀", AuditHashing.CanonicalForm(e), StringComparison.Ordinal);
+    }
+
+    /// <summary>The event as a JSON tree, canonicalized: how the form was first defined.</summary>
+    private static string TreeForm(AuditEvent e) => CanonicalJson.Canonicalize(new JsonObject
+    {
+        ["id"] = e.Id.ToString("D"),
+        ["sequence"] = e.Sequence,
+        ["at"] = AuditHashing.FormatTime(e.At),
+        ["actor"] = new JsonObject { ["kind"] = AuditHashing.KindName(e.ActorKind), ["id"] = e.ActorId, ["display"] = e.ActorDisplay },
+        ["action"] = e.Action,
+        ["messageId"] = e.MessageId?.ToString("D"),
+        ["recipientId"] = e.RecipientId?.ToString("D"),
+        ["attachmentId"] = e.AttachmentId?.ToString("D"),
+        ["subjectId"] = e.SubjectId,
+        ["ipAddress"] = e.IpAddress,
+        ["userAgent"] = e.UserAgent,
+        ["detail"] = e.Detail is null ? null : JsonNode.Parse(e.Detail),
+        ["previousHash"] = e.PreviousHash,
+    }.ToJsonString());
 }

@@ -15,7 +15,7 @@ public sealed class EvidencePdfTests
     public async Task A_report_has_its_summary_timelines_consents_every_event_page_numbers_and_the_evidence_attached()
     {
         var report = Report(events: 260);
-        var pdf = await WriteAsync(report);
+        var pdf = await WriteAsync(report, Rows(260));
 
         using var document = PdfDocument.Open(pdf);
         Assert.True(document.NumberOfPages >= 4, $"{document.NumberOfPages} pages");
@@ -39,22 +39,31 @@ public sealed class EvidencePdfTests
         Assert.Contains(report.Consents[0].TextHash, all, StringComparison.Ordinal);
         Assert.Contains("withdrawn", all, StringComparison.Ordinal);
 
-        // Every event is in the table, in order, across pages (the header is repeated on each of them).
-        var positions = report.Events.Select(e => all.IndexOf($"action.number{e.Sequence}.", StringComparison.Ordinal)).ToList();
+        // Every event is in the table, in order, across pages (the header is repeated on each of them), after the
+        // front matter that was laid out after it.
+        Assert.True(all.IndexOf("Consent records", StringComparison.Ordinal) < all.IndexOf("action.number1.", StringComparison.Ordinal));
+        var positions = Rows(260).Select(e => all.IndexOf($"action.number{e.Sequence}.", StringComparison.Ordinal)).ToList();
         Assert.DoesNotContain(-1, positions);
         Assert.Equal(positions.Order(), positions);
         Assert.True(pages.Count(p => p.Contains("ActionDetails", StringComparison.Ordinal)) >= 2);
 
-        // Only the shipped fonts are used, and they are embedded.
+        // Only the shipped fonts are used, and they are embedded; no text runs past the right margin (the wrapping's
+        // summed glyph widths are the widths PDFsharp draws).
         Assert.All(document.GetPages().SelectMany(p => p.Letters), l => Assert.Contains("DejaVu", l.FontName, StringComparison.Ordinal));
+        Assert.All(document.GetPages().SelectMany(p => p.Letters), l => Assert.True(l.BoundingBox.Right <= 595.3 - 48 + 0.5, $"'{l.Value}' ends at {l.BoundingBox.Right}"));
         Assert.Contains("/FontFile2", Encoding.Latin1.GetString(pdf), StringComparison.Ordinal);
 
-        // The evidence JSON comes back byte for byte, read by PdfPig and by our own reader.
+        // The evidence JSON comes back byte for byte, read by PdfPig and by our own reader; in the file it is deflated,
+        // as are the pages.
         Assert.True(document.Advanced.TryGetEmbeddedFiles(out var files));
         var attached = Assert.Single(files);
         Assert.Equal("evidence.json", attached.Name);
-        Assert.Equal(report.Evidence.Content, attached.Bytes.ToArray());
-        Assert.Equal(report.Evidence.Content, EvidencePdfReader.ReadAttachments(new MemoryStream(pdf))["evidence.json"]);
+        Assert.Equal(EvidenceJson(260), attached.Bytes.ToArray());
+        Assert.Equal(EvidenceJson(260), EvidencePdfReader.ReadAttachments(new MemoryStream(pdf))["evidence.json"]);
+        var raw = Encoding.Latin1.GetString(pdf);
+        Assert.DoesNotContain("\"headHash\"", raw, StringComparison.Ordinal);
+        Assert.DoesNotContain("action.number", raw, StringComparison.Ordinal);
+        Assert.Contains("/FlateDecode", raw, StringComparison.Ordinal);
 
         await AssertQpdfAcceptsAsync(pdf);
     }
@@ -66,7 +75,7 @@ public sealed class EvidencePdfTests
         {
             Summary = Report(events: 20).Summary with { ChainValid = false, FirstInvalidSequence = 17 },
         };
-        using var document = PdfDocument.Open(await WriteAsync(report));
+        using var document = PdfDocument.Open(await WriteAsync(report, Rows(20)));
         Assert.Contains("THE CHAIN DOES NOT VERIFY: it stops checking out at sequence 17.", document.GetPage(1).Text, StringComparison.Ordinal);
     }
 
@@ -76,7 +85,7 @@ public sealed class EvidencePdfTests
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         using var certificate = new CertificateRequest("CN=ConnectidMail audit key audit-1", key, HashAlgorithmName.SHA256)
             .CreateSelfSigned(Start.AddDays(-1), Start.AddYears(5));
-        var pdf = await WriteAsync(Report(events: 40), certificate);
+        var pdf = await WriteAsync(Report(events: 40), Rows(40), certificate);
 
         var check = EvidencePdfReader.CheckSignature(pdf);
         Assert.True(check.Valid, check.Explanation);
@@ -103,17 +112,23 @@ public sealed class EvidencePdfTests
         Assert.False(EvidencePdfReader.CheckSignature(extended).Valid);
 
         // And an unsigned report says that it is not signed.
-        var unsigned = EvidencePdfReader.CheckSignature(await WriteAsync(Report(events: 5)));
+        var unsigned = EvidencePdfReader.CheckSignature(await WriteAsync(Report(events: 5), Rows(5)));
         Assert.False(unsigned.Signed);
         Assert.False(unsigned.Valid);
 
         await AssertQpdfAcceptsAsync(pdf);
     }
 
-    private static async Task<byte[]> WriteAsync(EvidenceReport report, X509Certificate2? certificate = null)
+    private static async Task<byte[]> WriteAsync(EvidenceReport report, IEnumerable<EventRow> rows, X509Certificate2? certificate = null)
     {
+        using var pdf = new EvidencePdf();
+        foreach (var row in rows)
+        {
+            pdf.AddEvent(row);
+        }
+
         using var output = new MemoryStream();
-        await EvidencePdf.WriteAsync(report, output, certificate);
+        await pdf.WriteAsync(report, output, certificate);
         return output.ToArray();
     }
 
@@ -174,14 +189,25 @@ public sealed class EvidencePdfTests
                 new ConsentEntry("anna@example.com", "2026-1", Convert.ToHexStringLower(SHA256.HashData("consent text"u8)), Start.AddMinutes(6.5), "203.0.113.7", Withdrawn: false),
                 new ConsentEntry("anna@example.com", "2026-1", Convert.ToHexStringLower(SHA256.HashData("consent text"u8)), Start.AddDays(1), "203.0.113.7", Withdrawn: true),
             ],
-            Events = [.. Enumerable.Range(1, events).Select(i => new EventRow(
-                i,
-                Start.AddSeconds(i).AddTicks(i * 10),
-                i % 3 == 0 ? "recipient anna@example.com" : "staff lawyer@aarhus-legal.example",
-                $"action.number{i}.done",
-                $"{{\"messageId\":\"{Guid.NewGuid()}\",\"ip\":\"203.0.113.{i % 250}\"}}",
-                Convert.ToHexStringLower(SHA256.HashData(BitConverter.GetBytes(i)))))],
-            Evidence = new EmbeddedEvidence("evidence.json", Encoding.UTF8.GetBytes($"{{\"events\":{events},\"headHash\":\"{head}\"}}")),
+            Evidence = Evidence(EvidenceJson(events)),
         };
+    }
+
+    private static IEnumerable<EventRow> Rows(int events) => Enumerable.Range(1, events).Select(i => new EventRow(
+        i,
+        Start.AddSeconds(i).AddTicks(i * 10),
+        i % 3 == 0 ? "recipient anna@example.com" : "staff lawyer@aarhus-legal.example",
+        $"action.number{i}.done",
+        $"{{\"messageId\":\"{new Guid(i, 0, 0, new byte[8])}\",\"ip\":\"203.0.113.{i % 250}\"}}",
+        Convert.ToHexStringLower(SHA256.HashData(BitConverter.GetBytes(i)))));
+
+    private static byte[] EvidenceJson(int events) =>
+        Encoding.UTF8.GetBytes($"{{\"events\":{events},\"headHash\":\"{Convert.ToHexStringLower(SHA256.HashData(BitConverter.GetBytes(events)))}\"}}");
+
+    private static EmbeddedEvidence Evidence(byte[] json)
+    {
+        using var sink = new EvidenceSink();
+        sink.Write(json);
+        return sink.Finish("evidence.json");
     }
 }
