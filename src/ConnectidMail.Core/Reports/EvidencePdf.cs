@@ -60,7 +60,7 @@ public sealed class EvidencePdf : IDisposable
         {
             DigitalSignatureHandler.ForDocument(
                 document,
-                new PdfSharpDefaultSigner(signingCertificate, PdfMessageDigestType.SHA256, null),
+                new StreamingCmsSigner(signingCertificate, report.GeneratedAt),
                 new DigitalSignatureOptions
                 {
                     AppName = "ConnectidMail",
