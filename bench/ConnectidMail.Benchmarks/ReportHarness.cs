@@ -62,10 +62,12 @@ internal static class ReportHarness
                 results.Add(await MeasureAsync(host.Services, certificate, Path.Combine(folder, $"report-{attempt}.pdf"), attempt, events));
             }
 
+            // Time: the median run. Memory: the first run, made from a fresh process; later runs start with what the
+            // first left resident (the collector keeps freed memory for reuse), so their peaks are not the report's.
             var wall = Median(results.Select(r => r.Wall.TotalSeconds));
-            var peak = Median(results.Select(r => (double)r.Peak));
+            var peak = results[0].Peak;
             var met = wall < TimeGoal.TotalSeconds && peak < MemoryGoal;
-            Console.WriteLine($"median of {runs}: {wall:N2} s wall, peak resident {peak / MiB:N0} MiB; goal < {TimeGoal.TotalSeconds:N0} s and < {MemoryGoal / MiB:N0} MiB: {(met ? "met" : "NOT met")}");
+            Console.WriteLine($"median wall of {runs}: {wall:N2} s; peak resident of run 1: {peak / MiB:N0} MiB; goal < {TimeGoal.TotalSeconds:N0} s and < {MemoryGoal / MiB:N0} MiB: {(met ? "met" : "NOT met")}");
             return met ? 0 : 1;
         }
         finally
