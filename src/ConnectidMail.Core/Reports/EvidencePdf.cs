@@ -15,8 +15,13 @@ namespace ConnectidMail.Reports;
 /// </summary>
 public sealed class EvidencePdf : IDisposable
 {
+    // Weights in points of the A4 text width: the time, an address and the longest action fit one line each, and the
+    // details (ids, IP, the event's JSON detail) read across the row below them.
     private static readonly TableColumn[] EventColumns =
-        [new("#", 0.7), new("Time (UTC)", 2.1), new("Actor", 2.3), new("Action", 2.1), new("Details", 3.6), new("Hash", 1.7, Monospace: true)];
+    [
+        new("#", 36), new("Time (UTC)", 120), new("Actor", 181), new("Action", 100), new("Hash", 62, Monospace: true),
+        new("Details", 0, Below: true),
+    ];
 
     private readonly PdfDocument document = new();
     private readonly PageFlow flow;
@@ -33,7 +38,7 @@ public sealed class EvidencePdf : IDisposable
 
     /// <summary>The next row of the event table, in chain order.</summary>
     public void AddEvent(EventRow e) =>
-        events.Add([e.Sequence.ToString(CultureInfo.InvariantCulture), Time(e.At), e.Actor, e.Action, e.Details, Short(e.Hash)]);
+        events.Add([e.Sequence.ToString(CultureInfo.InvariantCulture), Time(e.At), e.Actor, e.Action, Short(e.Hash), e.Details]);
 
     /// <summary>Puts the summary, timelines and consents before the event table, attaches the evidence and writes the file; with a certificate the PDF itself is signed (a PAdES-style CMS signature over the file).</summary>
     public async Task WriteAsync(EvidenceReport report, Stream destination, X509Certificate2? signingCertificate = null)

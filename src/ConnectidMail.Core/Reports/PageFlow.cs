@@ -176,23 +176,27 @@ internal sealed class PageFlow(PdfDocument document) : IDisposable
     }
 
     /// <summary>Draws a row if it fits on this page; false when it does not (nothing drawn).</summary>
-    private bool DrawRow(IReadOnlyList<string> cells, double[] widths, XFont[] fonts, bool header)
+    private bool DrawRow(IReadOnlyList<string> cells, TableLayout layout, XFont[] fonts, bool header)
     {
-        // A cell is capped so that one row always fits a page; the JSON evidence holds the full value.
-        const int maxLines = 40;
-        var wrapped = new List<string>[widths.Length];
+        var wrapped = new List<string>[layout.Widths.Length];
         var height = 0.0;
-        for (var column = 0; column < widths.Length; column++)
+        for (var column = 0; column < layout.Widths.Length; column++)
         {
-            var lines = Wrap(column < cells.Count ? cells[column] : "", fonts[column], widths[column] - (2 * CellPadding));
-            if (lines.Count > maxLines)
+            var text = column < cells.Count ? cells[column] : "";
+            if (column == layout.Below)
             {
-                lines.RemoveRange(maxLines - 1, lines.Count - maxLines + 1);
-                lines.Add("…");
+                wrapped[column] = text.Length == 0 ? [] : Capped(Wrap(text, fonts[column], layout.BelowWidth - (2 * CellPadding)));
+                continue;
             }
 
-            wrapped[column] = lines;
-            height = Math.Max(height, Math.Max(1, lines.Count) * Height(fonts[column]));
+            wrapped[column] = Capped(Wrap(text, fonts[column], layout.Widths[column] - (2 * CellPadding)));
+            height = Math.Max(height, Math.Max(1, wrapped[column].Count) * Height(fonts[column]));
+        }
+
+        var cellsHeight = height;
+        if (layout.Below >= 0)
+        {
+            height += wrapped[layout.Below].Count * Height(fonts[layout.Below]);
         }
 
         height += 2 * CellPadding;
@@ -206,31 +210,46 @@ internal sealed class PageFlow(PdfDocument document) : IDisposable
             return false;
         }
 
-        var x = Margin;
         if (header)
         {
             Graphics.DrawRectangle(XBrushes.Gainsboro, Margin, y, Width, height);
         }
 
-        for (var column = 0; column < widths.Length; column++)
+        var x = Margin;
+        for (var column = 0; column < layout.Widths.Length; column++)
         {
-            var lineY = y + CellPadding;
+            var below = column == layout.Below;
+            var lineX = below ? layout.BelowX : x;
+            var lineY = y + CellPadding + (below ? cellsHeight : 0);
             foreach (var line in wrapped[column])
             {
                 if (line.Length > 0)
                 {
-                    Graphics.DrawString(line, fonts[column], XBrushes.Black, new XPoint(x + CellPadding, lineY), XStringFormats.TopLeft);
+                    Graphics.DrawString(line, fonts[column], XBrushes.Black, new XPoint(lineX + CellPadding, lineY), XStringFormats.TopLeft);
                 }
 
                 lineY += Height(fonts[column]);
             }
 
-            x += widths[column];
+            x += layout.Widths[column];
         }
 
         y += height;
         Graphics.DrawLine(XPens.LightGray, Margin, y, Margin + Width, y);
         return true;
+    }
+
+    /// <summary>A cell is capped so that one row always fits a page; the JSON evidence holds the full value.</summary>
+    private static List<string> Capped(List<string> lines)
+    {
+        const int maxLines = 30;
+        if (lines.Count > maxLines)
+        {
+            lines.RemoveRange(maxLines - 1, lines.Count - maxLines + 1);
+            lines.Add("…");
+        }
+
+        return lines;
     }
 
     private void EnsureSpace(double height)
@@ -372,12 +391,19 @@ internal sealed class PageFlow(PdfDocument document) : IDisposable
         private double Ask(char c) => measure(char.IsSurrogate(c) ? "M" : c.ToString());
     }
 
+    /// <summary>
+    /// Each column's width (zero for the column drawn below the others, if any) and where that column's lines go: from
+    /// the second column's left edge to the table's right edge, so a long value such as an event's details reads across
+    /// the page instead of wrapping in a narrow column.
+    /// </summary>
+    private sealed record TableLayout(double[] Widths, int Below, double BelowX, double BelowWidth);
+
     /// <summary>Rows go onto the current page while they fit; the next page repeats the header.</summary>
     internal sealed class TableWriter
     {
         private readonly PageFlow flow;
         private readonly string[] headers;
-        private readonly double[] widths;
+        private readonly TableLayout layout;
         private readonly XFont[] headerFonts;
         private readonly XFont[] fonts;
         private bool any;
@@ -385,26 +411,34 @@ internal sealed class PageFlow(PdfDocument document) : IDisposable
         public TableWriter(PageFlow flow, IReadOnlyList<TableColumn> columns)
         {
             this.flow = flow;
-            var total = columns.Sum(c => c.Weight);
+            var below = columns.Count(c => c.Below) switch
+            {
+                0 => -1,
+                1 => columns.ToList().FindIndex(c => c.Below),
+                _ => throw new ArgumentException("At most one column can go below the others.", nameof(columns)),
+            };
+            var total = columns.Where(c => !c.Below).Sum(c => c.Weight);
+            var widths = columns.Select(c => c.Below ? 0 : flow.Width * c.Weight / total).ToArray();
+            var firstWidth = below == 0 ? 0 : widths[0];
+            layout = new TableLayout(widths, below, Margin + firstWidth, flow.Width - firstWidth);
             headers = [.. columns.Select(c => c.Header)];
-            widths = [.. columns.Select(c => flow.Width * c.Weight / total)];
             headerFonts = [.. columns.Select(_ => SmallStrong)];
             fonts = [.. columns.Select(c => c.Monospace ? Code : Small)];
-            if (!flow.DrawRow(headers, widths, headerFonts, header: true))
+            if (!flow.DrawRow(headers, layout, headerFonts, header: true))
             {
                 flow.NewPage();
-                flow.DrawRow(headers, widths, headerFonts, header: true);
+                flow.DrawRow(headers, layout, headerFonts, header: true);
             }
         }
 
         public void Add(IReadOnlyList<string> row)
         {
             any = true;
-            if (!flow.DrawRow(row, widths, fonts, header: false))
+            if (!flow.DrawRow(row, layout, fonts, header: false))
             {
                 flow.NewPage();
-                flow.DrawRow(headers, widths, headerFonts, header: true);
-                flow.DrawRow(row, widths, fonts, header: false);
+                flow.DrawRow(headers, layout, headerFonts, header: true);
+                flow.DrawRow(row, layout, fonts, header: false);
             }
         }
 
@@ -420,4 +454,6 @@ internal sealed class PageFlow(PdfDocument document) : IDisposable
     }
 }
 
-internal sealed record TableColumn(string Header, double Weight, bool Monospace = false);
+/// <param name="Weight">The column's share of the table's width.</param>
+/// <param name="Below">Drawn under the row's other cells, across the table, rather than beside them.</param>
+internal sealed record TableColumn(string Header, double Weight, bool Monospace = false, bool Below = false);

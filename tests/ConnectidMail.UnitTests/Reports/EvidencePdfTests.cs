@@ -45,7 +45,8 @@ public sealed class EvidencePdfTests
         var positions = Rows(260).Select(e => all.IndexOf($"action.number{e.Sequence}.", StringComparison.Ordinal)).ToList();
         Assert.DoesNotContain(-1, positions);
         Assert.Equal(positions.Order(), positions);
-        Assert.True(pages.Count(p => p.Contains("ActionDetails", StringComparison.Ordinal)) >= 2);
+        Assert.True(pages.Count(p => p.Contains("ActionHashDetails", StringComparison.Ordinal)) >= 2);
+        Assert.Contains("\"ip\":\"203.0.113.17\"", all, StringComparison.Ordinal);
 
         // Only the shipped fonts are used, and they are embedded; no text runs past the right margin (the wrapping's
         // summed glyph widths are the widths PDFsharp draws).
