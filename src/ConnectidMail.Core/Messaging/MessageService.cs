@@ -188,13 +188,38 @@ public sealed class MessageService(
         if (message.RevokedAt is null)
         {
             message.RevokedAt = StoredTime(clock.GetUtcNow());
+            var withdrawn = await WithdrawPendingNotificationsAsync(id, message.RevokedAt.Value, cancellationToken);
             var sender = await db.Users.Where(u => u.Id == senderId).Select(u => u.Email).SingleOrDefaultAsync(cancellationToken);
-            audit.Record(db, AuditActor.Staff(senderId, sender ?? senderId), AuditActions.MessageRevoked, new AuditSubjects(MessageId: id));
+            audit.Record(db, AuditActor.Staff(senderId, sender ?? senderId), AuditActions.MessageRevoked, new AuditSubjects(MessageId: id),
+                new { notificationsWithdrawn = withdrawn });
             await db.SaveChangesAsync(cancellationToken);
             logger.LogInformation("Message {MessageId} revoked by {SenderId}", id, senderId);
         }
 
         return await ToViewAsync(message, cancellationToken);
+    }
+
+    /// <summary>
+    /// Notification mails of the message still waiting in the outbox (SMTP down, a retry due) are given up with the
+    /// revocation and their content shredded: a recipient is not told of a message that was withdrawn. A mail a
+    /// dispatcher holds at this moment may be on its way and is left to it.
+    /// </summary>
+    private async Task<int> WithdrawPendingNotificationsAsync(Guid messageId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var pending = await db.OutboxMails
+            .Where(m => m.Kind == NotificationMailComposer.Kind && m.SentAt == null && m.FailedAt == null
+                && (m.LockedUntil == null || m.LockedUntil <= now)
+                && db.MessageRecipients.Any(r => r.MessageId == messageId && r.Id == m.CorrelationId))
+            .ToListAsync(cancellationToken);
+        foreach (var mail in pending)
+        {
+            mail.NextAttemptAt = null;
+            mail.FailedAt = now;
+            mail.LastError = "withdrawn: the message was revoked";
+            mail.EncryptedContent = [];
+        }
+
+        return pending.Count;
     }
 
     /// <summary>

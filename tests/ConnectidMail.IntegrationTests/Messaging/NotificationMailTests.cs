@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using ConnectidMail.Audit;
 using ConnectidMail.Mail;
 using ConnectidMail.Messaging;
 using ConnectidMail.Testing;
@@ -130,6 +131,40 @@ public sealed partial class NotificationMailTests
 
         Assert.Single(sink.Messages, m => m.MessageId == messageId);
         Assert.Equal(2, sink.Messages.Count);
+    }
+
+    [Fact]
+    public async Task A_notification_still_waiting_for_SMTP_is_withdrawn_when_its_message_is_revoked_and_never_sent()
+    {
+        await using var sink = SmtpSink.OnFreePort();
+        var clock = NewClock();
+        using var portal = Portal(Settings(sink.PortalSettings()), clock);
+        using var client = await SenderClientAsync(portal);
+        var email = $"someone-{Guid.NewGuid():N}@example.org";
+        var id = await SendAsync(client, new { to = new[] { email }, subject = "To the wrong person", body = "Hi" });
+        var waiting = await WaitForOutboxAsync(portal, id, m => m.Attempts == 1);
+        Assert.NotNull(waiting.NextAttemptAt);
+
+        using (var revoke = await client.PostAsync($"/api/v1/messages/{id}/revoke", null))
+        {
+            revoke.EnsureSuccessStatusCode();
+        }
+
+        var withdrawn = await WaitForOutboxAsync(portal, id, m => m.FailedAt is not null);
+        Assert.Null(withdrawn.NextAttemptAt);
+        Assert.Null(withdrawn.SentAt);
+        Assert.Empty(withdrawn.EncryptedContent);
+        Assert.Equal("withdrawn: the message was revoked", withdrawn.LastError);
+        var revoked = await portal.WithDbAsync(db => db.AuditEvents.AsNoTracking().SingleAsync(e => e.Action == AuditActions.MessageRevoked && e.MessageId == id));
+        Assert.Contains("\"notificationsWithdrawn\":1", revoked.Detail, StringComparison.Ordinal);
+
+        // SMTP comes up and the retry would be due: a later message's notification arrives, the withdrawn one never.
+        await sink.StartAsync();
+        clock.Advance(RetrySchedule.FirstRetryDelay);
+        var later = await SendAsync(client, new { to = new[] { email }, subject = "To the right person", body = "Hi" });
+        await WaitForStatusAsync(client, later, email, RecipientStatus.Notified);
+        Assert.DoesNotContain(sink.Messages, m => m.MessageId == waiting.MessageId);
+        Assert.Single(sink.Messages);
     }
 
     [Fact]
