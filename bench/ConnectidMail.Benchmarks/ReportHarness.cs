@@ -102,9 +102,15 @@ internal static class ReportHarness
         var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
         var peak = PeakResidentBytes();
         Console.WriteLine($"run {attempt}: report over {events:N0} events {timer.Elapsed.TotalSeconds:N2} s wall (export start {started.TotalSeconds:N2} s), "
-            + $"{cpu.TotalSeconds:N2} s CPU, peak resident {peak / MiB:N0} MiB (before: {before / MiB:N0} MiB), PDF {new FileInfo(output).Length / MiB:N1} MiB, "
+            + $"{cpu.TotalSeconds:N2} s CPU, peak resident {peak / MiB:N0} MiB (before: {before / MiB:N0} MiB), PDF {new FileInfo(output).Length / MiB:N1} MiB ({Pages(output):N0} pages), "
             + $"load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
         return (timer.Elapsed, peak);
+    }
+
+    private static int Pages(string pdf)
+    {
+        using var document = PdfSharp.Pdf.IO.PdfReader.Open(pdf, PdfSharp.Pdf.IO.PdfDocumentOpenMode.Import);
+        return document.PageCount;
     }
 
     private static double Median(IEnumerable<double> values)
