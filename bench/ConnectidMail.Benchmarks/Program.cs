@@ -5,7 +5,8 @@ using ConnectidMail.Benchmarks;
 // the 1 GiB upload through the portal's API (`upload-sink` is its baseline server, started by it); anything else goes
 // to BenchmarkDotNet; `-- audit-appends [--writers N] [--events-each N] [--postgres CS]` audit appends per second;
 // `-- throughput [--rounds N]` runs the streaming benchmarks interleaved (see its summary) (e.g. `-- --filter *Streaming*`);
-// `-- report [--events N] [--dir PATH]` the PDF evidence report over N (default 100,000) audit events.
+// `-- report [--events N] [--runs N] [--dir PATH]` the PDF evidence report over N (default 100,000) audit events;
+// `-- --filter *AuditHashing*` an audit event's hash, member by member against the JSON tree it replaced.
 if (args is ["memory", .. var rest])
 {
     return MemoryHarness.Run(rest);
