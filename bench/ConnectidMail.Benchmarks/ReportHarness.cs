@@ -33,6 +33,12 @@ internal static class ReportHarness
     {
         var events = Option(args, "--events") is { } n ? int.Parse(n, CultureInfo.InvariantCulture) : 100_000;
         var runs = Option(args, "--runs") is { } r ? int.Parse(r, CultureInfo.InvariantCulture) : 3;
+        if (runs < 1)
+        {
+            Console.Error.WriteLine("--runs must be at least 1");
+            return 2;
+        }
+
         var folder = Path.Combine(Option(args, "--dir") ?? Path.GetTempPath(), $"connectidmail-report-bench-{Guid.NewGuid():N}");
         Directory.CreateDirectory(folder);
         try

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace ConnectidMail.Audit;
 
@@ -53,6 +54,27 @@ public static class AuditHashing
         return form.Append('}').ToString();
     }
 
+    /// <summary>
+    /// The form's definition as first written: the event as a JSON tree, canonicalized. Nothing hashes with it;
+    /// <see cref="CanonicalForm"/> writes the same bytes, and the unit tests and the hashing benchmark hold the two together.
+    /// </summary>
+    public static string DefiningForm(AuditEvent e) => CanonicalJson.Canonicalize(new JsonObject
+    {
+        ["id"] = e.Id.ToString("D"),
+        ["sequence"] = e.Sequence,
+        ["at"] = FormatTime(e.At),
+        ["actor"] = new JsonObject { ["kind"] = JsonNamingPolicy.CamelCase.ConvertName(e.ActorKind.ToString()), ["id"] = e.ActorId, ["display"] = e.ActorDisplay },
+        ["action"] = e.Action,
+        ["messageId"] = e.MessageId?.ToString("D"),
+        ["recipientId"] = e.RecipientId?.ToString("D"),
+        ["attachmentId"] = e.AttachmentId?.ToString("D"),
+        ["subjectId"] = e.SubjectId,
+        ["ipAddress"] = e.IpAddress,
+        ["userAgent"] = e.UserAgent,
+        ["detail"] = e.Detail is null ? null : JsonNode.Parse(e.Detail),
+        ["previousHash"] = e.PreviousHash,
+    }.ToJsonString());
+
     public static string ComputeHash(AuditEvent e) => Sha256Hex(CanonicalForm(e));
 
     public static string Sha256Hex(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
@@ -64,10 +86,10 @@ public static class AuditHashing
         new(time.UtcTicks - (time.UtcTicks % TimeSpan.TicksPerMicrosecond), TimeSpan.Zero);
 
     public static string KindName(AuditActorKind kind) =>
-        (int)kind >= 0 && (int)kind < KindNames.Length ? KindNames[(int)kind] : JsonNamingPolicy.CamelCase.ConvertName(kind.ToString());
+        KindNames.TryGetValue(kind, out var name) ? name : JsonNamingPolicy.CamelCase.ConvertName(kind.ToString());
 
-    private static readonly string[] KindNames =
-        [.. Enum.GetValues<AuditActorKind>().Order().Select(k => JsonNamingPolicy.CamelCase.ConvertName(k.ToString()))];
+    private static readonly Dictionary<AuditActorKind, string> KindNames =
+        Enum.GetValues<AuditActorKind>().ToDictionary(k => k, k => JsonNamingPolicy.CamelCase.ConvertName(k.ToString()));
 
     private static void String(string? value, StringBuilder form)
     {

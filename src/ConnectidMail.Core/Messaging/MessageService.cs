@@ -187,12 +187,16 @@ public sealed class MessageService(
 
         if (message.RevokedAt is null)
         {
+            // The withdrawal of waiting notifications and the revocation (with its event) commit together.
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await AuditTrail.LockAsync(db, cancellationToken);
             message.RevokedAt = StoredTime(clock.GetUtcNow());
             var withdrawn = await WithdrawPendingNotificationsAsync(id, message.RevokedAt.Value, cancellationToken);
             var sender = await db.Users.Where(u => u.Id == senderId).Select(u => u.Email).SingleOrDefaultAsync(cancellationToken);
             audit.Record(db, AuditActor.Staff(senderId, sender ?? senderId), AuditActions.MessageRevoked, new AuditSubjects(MessageId: id),
                 new { notificationsWithdrawn = withdrawn });
             await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
             logger.LogInformation("Message {MessageId} revoked by {SenderId}", id, senderId);
         }
 
@@ -202,25 +206,24 @@ public sealed class MessageService(
     /// <summary>
     /// Notification mails of the message still waiting in the outbox (SMTP down, a retry due) are given up with the
     /// revocation and their content shredded: a recipient is not told of a message that was withdrawn. A mail a
-    /// dispatcher holds at this moment may be on its way and is left to it.
+    /// dispatcher holds at this moment may be on its way and is left to it, retries included should that attempt fail.
     /// </summary>
-    private async Task<int> WithdrawPendingNotificationsAsync(Guid messageId, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var pending = await db.OutboxMails
+    private Task<int> WithdrawPendingNotificationsAsync(Guid messageId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        // One conditional update: a dispatcher's claim (OutboxStore) sets the lease under the opposite condition, so
+        // a mail is either claimed or withdrawn, never both; the lease fields are cleared so that a late outcome of an
+        // expired claim cannot reschedule it.
+        db.OutboxMails
             .Where(m => m.Kind == NotificationMailComposer.Kind && m.SentAt == null && m.FailedAt == null
                 && (m.LockedUntil == null || m.LockedUntil <= now)
                 && db.MessageRecipients.Any(r => r.MessageId == messageId && r.Id == m.CorrelationId))
-            .ToListAsync(cancellationToken);
-        foreach (var mail in pending)
-        {
-            mail.NextAttemptAt = null;
-            mail.FailedAt = now;
-            mail.LastError = "withdrawn: the message was revoked";
-            mail.EncryptedContent = [];
-        }
-
-        return pending.Count;
-    }
+            .ExecuteUpdateAsync(
+                s => s.SetProperty(m => m.NextAttemptAt, (DateTimeOffset?)null)
+                    .SetProperty(m => m.FailedAt, now)
+                    .SetProperty(m => m.LastError, "withdrawn: the message was revoked")
+                    .SetProperty(m => m.EncryptedContent, Array.Empty<byte>())
+                    .SetProperty(m => m.LockedUntil, (DateTimeOffset?)null)
+                    .SetProperty(m => m.LeaseToken, (Guid?)null),
+                cancellationToken);
 
     /// <summary>
     /// Opens one of the sender's attachments for download. Null when it does not exist or is someone else's; throws

@@ -101,7 +101,7 @@ public sealed class EvidencePdf : IDisposable
         var file = names.Elements.GetDictionary(names.Elements.Count - 1)?.Elements.GetDictionary("/EF")?.Elements.GetDictionary("/F")
             ?? throw new InvalidOperationException("PDFsharp did not record the attached file.");
         file.Elements.SetName("/Filter", "/FlateDecode");
-        file.Elements.SetName("/Subtype", "/application#2Fjson");
+        file.Elements.SetName("/Subtype", "/application/json"); // PDFsharp writes the slash as #2F
         var parameters = file.Elements.GetDictionary("/Params") ?? throw new InvalidOperationException("PDFsharp wrote no file parameters.");
         parameters.Elements.SetInteger("/Size", checked((int)evidence.Length));
         parameters.Elements["/CheckSum"] = new PdfString(Encoding.Latin1.GetString(evidence.Md5), PdfStringEncoding.RawEncoding);

@@ -39,7 +39,15 @@ public static class EvidenceReportBuilder
             catch
             {
                 rows.Writer.TryComplete();
-                await layout; // when the layout failed, its error is the cause, and is thrown here
+                try
+                {
+                    await layout; // when the layout failed, its error is the cause, and is thrown here
+                }
+                catch (OperationCanceledException)
+                {
+                    // The layout stopped for the cancellation; the reading side's error is the one to report.
+                }
+
                 throw;
             }
 

@@ -427,7 +427,7 @@ internal sealed class PageFlow(PdfDocument document) : IDisposable
             if (!flow.DrawRow(headers, layout, headerFonts, header: true))
             {
                 flow.NewPage();
-                flow.DrawRow(headers, layout, headerFonts, header: true);
+                Fits(flow.DrawRow(headers, layout, headerFonts, header: true));
             }
         }
 
@@ -437,8 +437,17 @@ internal sealed class PageFlow(PdfDocument document) : IDisposable
             if (!flow.DrawRow(row, layout, fonts, header: false))
             {
                 flow.NewPage();
-                flow.DrawRow(headers, layout, headerFonts, header: true);
-                flow.DrawRow(row, layout, fonts, header: false);
+                Fits(flow.DrawRow(headers, layout, headerFonts, header: true));
+                Fits(flow.DrawRow(row, layout, fonts, header: false));
+            }
+        }
+
+        /// <summary>On a fresh page a row always fits (its cells are capped); if one did not, it must not vanish.</summary>
+        private static void Fits(bool drawn)
+        {
+            if (!drawn)
+            {
+                throw new InvalidOperationException("A table row is taller than a page.");
             }
         }
 

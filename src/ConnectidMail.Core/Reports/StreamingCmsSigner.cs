@@ -56,7 +56,18 @@ internal sealed class StreamingCmsSigner(X509Certificate2 certificate, DateTimeO
         using (attributes.PushSetOf())
         {
             WriteAttribute(attributes, ContentTypeAttribute, w => w.WriteObjectIdentifier(Data));
-            WriteAttribute(attributes, SigningTimeAttribute, w => w.WriteUtcTime(signingTime));
+            // RFC 5652: UTCTime up to 2049, GeneralizedTime from 2050.
+            WriteAttribute(attributes, SigningTimeAttribute, w =>
+            {
+                if (signingTime.UtcDateTime.Year < 2050)
+                {
+                    w.WriteUtcTime(signingTime);
+                }
+                else
+                {
+                    w.WriteGeneralizedTime(signingTime, omitFractionalSeconds: true);
+                }
+            });
             WriteAttribute(attributes, MessageDigestAttribute, w => w.WriteOctetString(digest));
         }
 

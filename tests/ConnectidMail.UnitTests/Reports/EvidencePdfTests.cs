@@ -65,6 +65,7 @@ public sealed class EvidencePdfTests
         Assert.DoesNotContain("\"headHash\"", raw, StringComparison.Ordinal);
         Assert.DoesNotContain("action.number", raw, StringComparison.Ordinal);
         Assert.Contains("/FlateDecode", raw, StringComparison.Ordinal);
+        Assert.Contains("/Subtype/application#2Fjson", raw, StringComparison.Ordinal); // application/json as a PDF name
 
         await AssertQpdfAcceptsAsync(pdf);
     }
