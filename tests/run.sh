@@ -21,6 +21,11 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+# No build servers: a compiler or MSBuild server outlives the build that started it and keeps that build's
+# output pipes open, so whatever reads them to the end waits for the server to time out, or forever.
+export UseSharedCompilation=false MSBUILDDISABLENODEREUSE=1 DOTNET_CLI_USE_MSBUILD_SERVER=0
+# A test that hangs is stopped and reported as failed after this long, instead of stopping the whole run.
+hang=(--blame-hang-timeout 15m --blame-hang-dump-type none)
 dotnet tool restore
 dotnet build ConnectidMail.sln
 dotnet format ConnectidMail.sln --verify-no-changes --no-restore
@@ -29,11 +34,11 @@ bash tests/check-vulnerable-packages.sh
 results=TestResults
 rm -rf "$results"
 set +e
-dotnet test ConnectidMail.sln --no-build --logger trx --results-directory "$results"
+dotnet test ConnectidMail.sln --no-build "${hang[@]}" --logger trx --results-directory "$results"
 status=$?
 # The PostgreSQL lane: the same integration tests, each portal on a database of its own on a throwaway
 # PostgreSQL server that the tests start and remove (tests/ConnectidMail.Testing/PostgresTestServer.cs).
-CONNECTIDMAIL_TEST_DATABASE=Postgres dotnet test tests/ConnectidMail.IntegrationTests --no-build --logger trx --results-directory "$results/postgres-lane"
+CONNECTIDMAIL_TEST_DATABASE=Postgres dotnet test tests/ConnectidMail.IntegrationTests --no-build "${hang[@]}" --logger trx --results-directory "$results/postgres-lane"
 postgres_status=$?
 [ "$status" -ne 0 ] || status=$postgres_status
 set -e

@@ -34,7 +34,10 @@ public sealed class PublishedPortal : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var project = Path.Combine(RepositoryRoot(), "src", "ConnectidMail.Web", "ConnectidMail.Web.csproj");
-        var publish = await RunAsync("dotnet", ["publish", project, "-c", "Release", "-o", AppFolder, "--nologo"], PublishTimeout);
+        // Without build servers: a compiler or MSBuild server started by this publish would inherit its output pipes
+        // and outlive it, so reading the output to its end would never finish (a machine without
+        // UseSharedCompilation=false in its environment hung here).
+        var publish = await RunAsync("dotnet", ["publish", project, "-c", "Release", "-o", AppFolder, "--nologo", "--disable-build-servers"], PublishTimeout);
         Assert.True(publish.ExitCode == 0, $"dotnet publish failed:\n{publish.Output}\n{publish.Error}");
 
         server = Start("dotnet", ["ConnectidMail.Web.dll", "--urls", BaseAddress.ToString()]);
@@ -121,11 +124,14 @@ public sealed class PublishedPortal : IAsyncLifetime
         try
         {
             await process.WaitForExitAsync(cancel.Token);
+            await Task.WhenAll(output, error).WaitAsync(cancel.Token);
         }
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            Assert.Fail($"{fileName} {string.Join(' ', arguments)} did not finish within {timeout}.");
+            Assert.Fail(process.HasExited
+                ? $"{fileName} {string.Join(' ', arguments)} exited, but a process it started kept its output open for {timeout}."
+                : $"{fileName} {string.Join(' ', arguments)} did not finish within {timeout}.");
         }
 
         return (process.ExitCode, await output, await error);
