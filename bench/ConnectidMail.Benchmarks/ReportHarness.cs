@@ -62,7 +62,7 @@ internal static class ReportHarness
             using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
             using var certificate = new CertificateRequest("CN=ConnectidMail audit key bench", key, HashAlgorithmName.SHA256)
                 .CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
-            var results = new List<(TimeSpan Wall, long Peak)>();
+            var results = new List<(TimeSpan Wall, long Peak, long PrivatePeak)>();
             for (var attempt = 1; attempt <= runs; attempt++)
             {
                 results.Add(await MeasureAsync(host.Services, certificate, Path.Combine(folder, $"report-{attempt}.pdf"), attempt, events));
@@ -73,7 +73,7 @@ internal static class ReportHarness
             var wall = Median(results.Select(r => r.Wall.TotalSeconds));
             var peak = results[0].Peak;
             var met = wall < TimeGoal.TotalSeconds && peak < MemoryGoal;
-            Console.WriteLine($"median wall of {runs}: {wall:N2} s; peak resident of run 1: {peak / MiB:N0} MiB; goal < {TimeGoal.TotalSeconds:N0} s and < {MemoryGoal / MiB:N0} MiB: {(met ? "met" : "NOT met")}");
+            Console.WriteLine($"median wall of {runs}: {wall:N2} s; peak resident of run 1: {peak / MiB:N0} MiB (private {results[0].PrivatePeak / MiB:N0} MiB); goal < {TimeGoal.TotalSeconds:N0} s and < {MemoryGoal / MiB:N0} MiB: {(met ? "met" : "NOT met")}");
             return met ? 0 : 1;
         }
         finally
@@ -87,12 +87,13 @@ internal static class ReportHarness
     /// One report as <c>GET /api/v1/audit/report</c> makes it, from a collected heap: wall and CPU time, and the peak
     /// resident memory of the process while it runs (VmHWM, reset just before).
     /// </summary>
-    private static async Task<(TimeSpan Wall, long Peak)> MeasureAsync(IServiceProvider services, X509Certificate2 certificate, string output, int attempt, int events)
+    private static async Task<(TimeSpan Wall, long Peak, long PrivatePeak)> MeasureAsync(IServiceProvider services, X509Certificate2 certificate, string output, int attempt, int events)
     {
         GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         GC.WaitForPendingFinalizers();
         var before = ResidentBytes();
         ResetPeak();
+        using var privatePeak = new PrivateMemoryPeak();
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var timer = Stopwatch.StartNew();
         TimeSpan started;
@@ -107,10 +108,12 @@ internal static class ReportHarness
         timer.Stop();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
         var peak = PeakResidentBytes();
+        var (privateBytes, mappedFiles) = privatePeak.Stop();
         Console.WriteLine($"run {attempt}: report over {events:N0} events {timer.Elapsed.TotalSeconds:N2} s wall (export start {started.TotalSeconds:N2} s), "
-            + $"{cpu.TotalSeconds:N2} s CPU, peak resident {peak / MiB:N0} MiB (before: {before / MiB:N0} MiB), PDF {new FileInfo(output).Length / MiB:N1} MiB ({Pages(output):N0} pages), "
+            + $"{cpu.TotalSeconds:N2} s CPU, peak resident {peak / MiB:N0} MiB (before: {before / MiB:N0} MiB; private peak {privateBytes / MiB:N0} MiB, "
+            + $"mapped files then {mappedFiles / MiB:N0} MiB), PDF {new FileInfo(output).Length / MiB:N1} MiB ({Pages(output):N0} pages), "
             + $"load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
-        return (timer.Elapsed, peak);
+        return (timer.Elapsed, peak, privateBytes);
     }
 
     private static int Pages(string pdf)
@@ -222,6 +225,76 @@ internal static class ReportHarness
         Array.IndexOf(args, name) is var at and >= 0 && at + 1 < args.Length ? args[at + 1] : null;
 
     /// <summary>Writing 5 to clear_refs resets the peak resident set (VmHWM) to the current one (Linux).</summary>
+    /// <summary>
+    /// The process's private memory at its highest (anonymous pages plus the JIT's shared-memory code mapping, sampled
+    /// every 10 ms), beside the mapped files at that moment: the resident peak also counts the runtime's and the
+    /// framework's libraries and ICU data, file pages every .NET process on the machine shares.
+    /// </summary>
+    private sealed class PrivateMemoryPeak : IDisposable
+    {
+        private readonly Thread sampler;
+        private volatile bool stopped;
+        private long peak;
+        private long mappedAtPeak;
+
+        public PrivateMemoryPeak()
+        {
+            sampler = new Thread(() =>
+            {
+                while (!stopped)
+                {
+                    Sample();
+                    Thread.Sleep(10);
+                }
+            })
+            { IsBackground = true, Name = "private memory sampler" };
+            sampler.Start();
+        }
+
+        public (long Private, long MappedFiles) Stop()
+        {
+            stopped = true;
+            sampler.Join();
+            Sample();
+            return (peak, mappedAtPeak);
+        }
+
+        public void Dispose()
+        {
+            stopped = true;
+            sampler.Join();
+        }
+
+        private void Sample()
+        {
+            long anonymous = 0, shared = 0, files = 0;
+            foreach (var line in File.ReadLines("/proc/self/status"))
+            {
+                if (line.StartsWith("RssAnon:", StringComparison.Ordinal))
+                {
+                    anonymous = Kilobytes(line);
+                }
+                else if (line.StartsWith("RssShmem:", StringComparison.Ordinal))
+                {
+                    shared = Kilobytes(line);
+                }
+                else if (line.StartsWith("RssFile:", StringComparison.Ordinal))
+                {
+                    files = Kilobytes(line);
+                }
+            }
+
+            if ((anonymous + shared) * 1024 > peak)
+            {
+                peak = (anonymous + shared) * 1024;
+                mappedAtPeak = files * 1024;
+            }
+        }
+
+        private static long Kilobytes(string line) =>
+            long.Parse(line[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+    }
+
     private static void ResetPeak() => File.WriteAllText("/proc/self/clear_refs", "5");
 
     private static long PeakResidentBytes() => StatusKilobytes("VmHWM:") * 1024;

@@ -86,20 +86,22 @@ public sealed class EvidencePdf : IDisposable
     }
 
     /// <summary>
-    /// Attaches the evidence as it is kept, already deflated: PDFsharp would store it plain (and hold it twice). Its
-    /// parameters then name the plain file's size and checksum, as PDF defines them.
+    /// Attaches the evidence as it is kept, already deflated: PDFsharp would store it plain (and copy it). The file is
+    /// added empty and then given the deflated bytes themselves; its parameters name the plain file's size and
+    /// checksum, as PDF defines them.
     /// </summary>
     private void Attach(EmbeddedEvidence evidence)
     {
-        using (var deflated = new MemoryStream(evidence.Deflated, writable: false))
+        using (var empty = new MemoryStream([], writable: false))
         {
-            document.AddEmbeddedFile(evidence.FileName, deflated);
+            document.AddEmbeddedFile(evidence.FileName, empty);
         }
 
         var names = document.Internals.Catalog.Elements.GetDictionary("/Names")?.Elements.GetDictionary("/EmbeddedFiles")?.Elements.GetArray("/Names")
             ?? throw new InvalidOperationException("PDFsharp did not record the attached file.");
         var file = names.Elements.GetDictionary(names.Elements.Count - 1)?.Elements.GetDictionary("/EF")?.Elements.GetDictionary("/F")
             ?? throw new InvalidOperationException("PDFsharp did not record the attached file.");
+        (file.Stream ?? throw new InvalidOperationException("PDFsharp gave the attached file no stream.")).Value = evidence.Deflated;
         file.Elements.SetName("/Filter", "/FlateDecode");
         file.Elements.SetName("/Subtype", "/application/json"); // PDFsharp writes the slash as #2F
         var parameters = file.Elements.GetDictionary("/Params") ?? throw new InvalidOperationException("PDFsharp wrote no file parameters.");
