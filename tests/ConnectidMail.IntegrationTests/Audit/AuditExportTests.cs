@@ -301,6 +301,31 @@ public sealed class AuditExportTests : IAsyncLifetime
         return ClientWithKey(portal, key.OutputLines[^1]);
     }
 
+    [Fact]
+    public async Task The_auditor_page_sends_the_search_results_before_the_chain_check_and_the_check_after_them()
+    {
+        using var portal = Portal(Settings(sink.PortalSettings()));
+        using var auditor = await CookieSessionAsync(portal, StaffRoles.Auditor);
+
+        using var response = await auditor.Client.GetAsync($"/audit?action={AuditActions.UserCreated}");
+        var html = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        // The page is sent with the check still running, the events found with it or in the first streamed update
+        // (where the database answers asynchronously), and the check's result in a later update of the same response.
+        var streamed = html.IndexOf("<blazor-ssr>", StringComparison.Ordinal);
+        Assert.True(streamed > 0, "The page was not streamed:\n" + html);
+        Assert.InRange(html.IndexOf("id=\"verification-pending\"", StringComparison.Ordinal), 0, streamed);
+        var table = html.IndexOf("<table class=\"audit-events\"", StringComparison.Ordinal);
+        var tableEnd = html.IndexOf("</table>", Math.Max(table, 0), StringComparison.Ordinal);
+        Assert.True(table > 0 && tableEnd > table, "No events were shown.");
+        Assert.Contains(AuditActions.UserCreated, html[table..tableEnd], StringComparison.Ordinal);
+        var result = html.IndexOf("id=\"verification-result\"", StringComparison.Ordinal);
+        Assert.True(result > tableEnd, "The chain check's result was sent before the search results.");
+        Assert.Contains("<template", html[tableEnd..result], StringComparison.Ordinal);
+        Assert.Contains("Valid:", html[result..], StringComparison.Ordinal);
+    }
+
     private static async Task<StaffSession> CookieSessionAsync(PortalFactory portal, string role)
     {
         var email = $"{role.ToLowerInvariant()}-{Guid.NewGuid():N}@example.com";
