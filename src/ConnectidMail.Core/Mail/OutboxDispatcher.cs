@@ -126,6 +126,13 @@ internal sealed class OutboxDispatcher(
 
             try
             {
+                if (await store.WithdrawIfUnwantedAsync(claim, mail, stoppingToken) is { } reason)
+                {
+                    logger.LogInformation("Outbox mail {OutboxMailId} to a recipient at {RecipientDomain} was withdrawn before attempt {Attempt}: {Reason}",
+                        mail.Id, RecipientDomain(mail), mail.Attempts + 1, reason);
+                    continue;
+                }
+
                 using var message = Compose(mail);
                 await transport.SendAsync(message, mail.Id, stoppingToken);
             }

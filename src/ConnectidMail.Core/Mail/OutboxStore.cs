@@ -105,6 +105,39 @@ internal sealed class OutboxStore(IServiceScopeFactory scopes, TimeProvider cloc
         return null;
     }
 
+    /// <summary>
+    /// Asks the features' <see cref="IOutboxWithdrawal"/>s whether the claimed mail should still go out. When one gives a
+    /// reason, the mail is given up under the claim's lease without an attempt (content erased, "withdrawn: reason" on
+    /// the row) and the reason is returned; null means send it.
+    /// </summary>
+    public async Task<string?> WithdrawIfUnwantedAsync(OutboxClaim claim, OutboxMail mail, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        string? reason = null;
+        foreach (var withdrawal in scope.ServiceProvider.GetServices<IOutboxWithdrawal>())
+        {
+            reason ??= await withdrawal.ReasonToWithdrawAsync(mail.Kind, mail.CorrelationId, cancellationToken);
+        }
+
+        if (reason is null)
+        {
+            return null;
+        }
+
+        var db = scope.ServiceProvider.GetRequiredService<ConnectidDbContext>();
+        await db.OutboxMails
+            .Where(m => m.Id == mail.Id && m.LeaseToken == claim.LeaseToken)
+            .ExecuteUpdateAsync(
+                s => s.SetProperty(m => m.FailedAt, clock.GetUtcNow())
+                    .SetProperty(m => m.LastError, $"withdrawn: {reason}")
+                    .SetProperty(m => m.NextAttemptAt, (DateTimeOffset?)null)
+                    .SetProperty(m => m.EncryptedContent, Array.Empty<byte>())
+                    .SetProperty(m => m.LockedUntil, (DateTimeOffset?)null)
+                    .SetProperty(m => m.LeaseToken, (Guid?)null),
+                CancellationToken.None);
+        return reason;
+    }
+
     /// <summary>Gives claimed mails back without an attempt, so they need not wait for the lease to run out.</summary>
     public async Task ReleaseAsync(OutboxClaim claim, IEnumerable<OutboxMail> mails)
     {

@@ -206,7 +206,8 @@ public sealed class MessageService(
     /// <summary>
     /// Notification mails of the message still waiting in the outbox (SMTP down, a retry due) are given up with the
     /// revocation and their content shredded: a recipient is not told of a message that was withdrawn. A mail a
-    /// dispatcher holds at this moment may be on its way and is left to it, retries included should that attempt fail.
+    /// dispatcher holds at this moment may be on its way and is left to it; should that attempt fail, the dispatcher
+    /// withdraws it before its retry (<see cref="NotificationWithdrawal"/>).
     /// </summary>
     private Task<int> WithdrawPendingNotificationsAsync(Guid messageId, DateTimeOffset now, CancellationToken cancellationToken) =>
         // One conditional update: a dispatcher's claim (OutboxStore) sets the lease under the opposite condition, so

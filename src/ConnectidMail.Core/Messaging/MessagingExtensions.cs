@@ -23,6 +23,7 @@ public static class MessagingExtensions
         builder.Services.AddScoped<RecipientMessages>();
         builder.Services.AddScoped<RecipientLinks>();
         builder.Services.AddScoped<IOutboxDeliveryListener, NotificationDeliveryListener>();
+        builder.Services.AddScoped<IOutboxWithdrawal, NotificationWithdrawal>();
         builder.Services.AddHostedService<MessageExpiryJob>();
         return builder;
     }

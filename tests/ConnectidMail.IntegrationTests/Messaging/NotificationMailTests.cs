@@ -4,6 +4,7 @@ using ConnectidMail.Mail;
 using ConnectidMail.Messaging;
 using ConnectidMail.Testing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Time.Testing;
 using static ConnectidMail.IntegrationTests.Messaging.MessagingTestSupport;
 
 namespace ConnectidMail.IntegrationTests.Messaging;
@@ -136,13 +137,8 @@ public sealed partial class NotificationMailTests
     [Fact]
     public async Task A_notification_still_waiting_for_SMTP_is_withdrawn_when_its_message_is_revoked_and_never_sent()
     {
-        await using var sink = SmtpSink.OnFreePort();
-        var clock = NewClock();
-        using var portal = Portal(Settings(sink.PortalSettings()), clock);
-        using var client = await SenderClientAsync(portal);
-        var email = $"someone-{Guid.NewGuid():N}@example.org";
-        var id = await SendAsync(client, new { to = new[] { email }, subject = "To the wrong person", body = "Hi" });
-        var waiting = await WaitForOutboxAsync(portal, id, m => m.Attempts == 1);
+        await using var sent = await WaitingNotification.QueueAsync("To the wrong person");
+        var (sink, clock, portal, client, email, id, waiting) = sent;
         Assert.NotNull(waiting.NextAttemptAt);
 
         using (var revoke = await client.PostAsync($"/api/v1/messages/{id}/revoke", null))
@@ -168,6 +164,63 @@ public sealed partial class NotificationMailTests
     }
 
     [Fact]
+    public async Task A_notification_a_dispatcher_held_when_its_message_was_revoked_is_withdrawn_before_its_retry()
+    {
+        await using var sent = await WaitingNotification.QueueAsync("To the wrong person");
+        var (sink, clock, portal, client, email, id, waiting) = sent;
+
+        // A dispatcher holds the mail (an attempt on the wire) while the sender revokes: the revocation leaves it alone.
+        await portal.WithDbAsync(db => db.OutboxMails.Where(m => m.Id == waiting.Id).ExecuteUpdateAsync(s => s
+            .SetProperty(m => m.LockedUntil, clock.GetUtcNow().AddMinutes(10))
+            .SetProperty(m => m.LeaseToken, Guid.NewGuid())));
+        using (var revoke = await client.PostAsync($"/api/v1/messages/{id}/revoke", null))
+        {
+            revoke.EnsureSuccessStatusCode();
+        }
+
+        var revoked = await portal.WithDbAsync(db => db.AuditEvents.AsNoTracking().SingleAsync(e => e.Action == AuditActions.MessageRevoked && e.MessageId == id));
+        Assert.Contains("\"notificationsWithdrawn\":0", revoked.Detail, StringComparison.Ordinal);
+        Assert.Null((await WaitForOutboxAsync(portal, id, _ => true)).FailedAt);
+
+        // That attempt fails and leaves a retry; SMTP comes up and the retry falls due: the mail is withdrawn, not sent.
+        await portal.WithDbAsync(db => db.OutboxMails.Where(m => m.Id == waiting.Id).ExecuteUpdateAsync(s => s
+            .SetProperty(m => m.LockedUntil, (DateTimeOffset?)null)
+            .SetProperty(m => m.LeaseToken, (Guid?)null)));
+        await sink.StartAsync();
+        clock.Advance(RetrySchedule.FirstRetryDelay);
+        var later = await SendAsync(client, new { to = new[] { email }, subject = "To the right person", body = "Hi" });
+        await WaitForStatusAsync(client, later, email, RecipientStatus.Notified);
+
+        var withdrawn = await WaitForOutboxAsync(portal, id, m => m.FailedAt is not null);
+        Assert.Equal("withdrawn: the message was revoked", withdrawn.LastError);
+        Assert.Null(withdrawn.SentAt);
+        Assert.Null(withdrawn.NextAttemptAt);
+        Assert.Empty(withdrawn.EncryptedContent);
+        Assert.Equal(1, withdrawn.Attempts);
+        Assert.DoesNotContain(sink.Messages, m => m.MessageId == waiting.MessageId);
+        Assert.Single(sink.Messages);
+    }
+
+    [Fact]
+    public async Task A_notification_whose_message_expired_while_SMTP_was_down_is_withdrawn_instead_of_sent()
+    {
+        await using var sent = await WaitingNotification.QueueAsync("Soon gone");
+        var (sink, clock, portal, client, email, id, waiting) = sent;
+
+        // The message's time runs out before the retry (its expiry brought forward rather than waiting days).
+        await portal.WithDbAsync(db => db.Messages.Where(m => m.Id == id).ExecuteUpdateAsync(s => s.SetProperty(m => m.ExpiresAt, clock.GetUtcNow())));
+        await sink.StartAsync();
+        clock.Advance(RetrySchedule.FirstRetryDelay);
+        var later = await SendAsync(client, new { to = new[] { email }, subject = "Still here", body = "Hi" });
+        await WaitForStatusAsync(client, later, email, RecipientStatus.Notified);
+
+        var withdrawn = await WaitForOutboxAsync(portal, id, m => m.FailedAt is not null);
+        Assert.Equal("withdrawn: the message expired", withdrawn.LastError);
+        Assert.Null(withdrawn.SentAt);
+        Assert.DoesNotContain(sink.Messages, m => m.MessageId == waiting.MessageId);
+    }
+
+    [Fact]
     public async Task A_recipient_the_server_refuses_for_good_ends_as_deliveryFailed_and_the_others_are_notified()
     {
         await using var sink = await SmtpSink.StartOnFreePortAsync(refusesRecipient: address => address.StartsWith("refused-", StringComparison.Ordinal));
@@ -190,6 +243,29 @@ public sealed partial class NotificationMailTests
     {
         var match = Assert.Single(LinkPattern().Matches(text ?? ""));
         return match.Groups["token"].Value;
+    }
+
+    /// <summary>A message sent while SMTP is down: its notification waits in the outbox with a retry scheduled.</summary>
+    private sealed record WaitingNotification(SmtpSink Sink, FakeTimeProvider Clock, PortalFactory Portal, HttpClient Client, string Email, Guid Id, OutboxMail Waiting)
+        : IAsyncDisposable
+    {
+        public static async Task<WaitingNotification> QueueAsync(string subject)
+        {
+            var sink = SmtpSink.OnFreePort();
+            var clock = NewClock();
+            var portal = MessagingTestSupport.Portal(Settings(sink.PortalSettings()), clock);
+            var client = await SenderClientAsync(portal);
+            var email = $"someone-{Guid.NewGuid():N}@example.org";
+            var id = await SendAsync(client, new { to = new[] { email }, subject, body = "Hi" });
+            return new(sink, clock, portal, client, email, id, await WaitForOutboxAsync(portal, id, m => m.Attempts == 1));
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Client.Dispose();
+            Portal.Dispose();
+            await Sink.DisposeAsync();
+        }
     }
 
     private static async Task<OutboxMail> WaitForOutboxAsync(PortalFactory portal, Guid messageId, Func<OutboxMail, bool> condition)
