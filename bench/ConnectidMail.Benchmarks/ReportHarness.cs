@@ -224,7 +224,6 @@ internal static class ReportHarness
     private static string? Option(string[] args, string name) =>
         Array.IndexOf(args, name) is var at and >= 0 && at + 1 < args.Length ? args[at + 1] : null;
 
-    /// <summary>Writing 5 to clear_refs resets the peak resident set (VmHWM) to the current one (Linux).</summary>
     /// <summary>
     /// The process's private memory at its highest (anonymous pages plus the JIT's shared-memory code mapping, sampled
     /// every 10 ms), beside the mapped files at that moment: the resident peak also counts the runtime's and the
@@ -290,18 +289,19 @@ internal static class ReportHarness
                 mappedAtPeak = files * 1024;
             }
         }
-
-        private static long Kilobytes(string line) =>
-            long.Parse(line[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
     }
 
+    /// <summary>Writing 5 to clear_refs resets the peak resident set (VmHWM) to the current one (Linux).</summary>
     private static void ResetPeak() => File.WriteAllText("/proc/self/clear_refs", "5");
 
     private static long PeakResidentBytes() => StatusKilobytes("VmHWM:") * 1024;
 
     private static long ResidentBytes() => StatusKilobytes("VmRSS:") * 1024;
 
-    private static long StatusKilobytes(string field) => long.Parse(
-        File.ReadLines("/proc/self/status").First(l => l.StartsWith(field, StringComparison.Ordinal))[field.Length..].Trim().Split(' ')[0],
-        CultureInfo.InvariantCulture);
+    private static long StatusKilobytes(string field) =>
+        Kilobytes(File.ReadLines("/proc/self/status").First(l => l.StartsWith(field, StringComparison.Ordinal)));
+
+    /// <summary>The number of a <c>/proc/self/status</c> line such as "VmRSS:  123456 kB".</summary>
+    private static long Kilobytes(string line) =>
+        long.Parse(line[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
 }

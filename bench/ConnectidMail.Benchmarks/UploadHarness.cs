@@ -63,7 +63,7 @@ internal static class UploadHarness
             Console.Error.WriteLine($"publishing the portal to {appFolder} …");
             var publish = await RunToEndAsync(new ProcessStartInfo("dotnet")
             {
-                ArgumentList = { "publish", Path.Combine(RepositoryRoot(), "src", "ConnectidMail.Web", "ConnectidMail.Web.csproj"), "-c", "Release", "-o", appFolder, "--nologo", "-v", "q" },
+                ArgumentList = { "publish", Path.Combine(RepositoryRoot(), "src", "ConnectidMail.Web", "ConnectidMail.Web.csproj"), "-c", "Release", "-o", appFolder, "--nologo", "-v", "q", "--disable-build-servers" },
             });
             if (publish.ExitCode != 0)
             {

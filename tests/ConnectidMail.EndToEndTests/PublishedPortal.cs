@@ -128,8 +128,9 @@ public sealed class PublishedPortal : IAsyncLifetime
         }
         catch (OperationCanceledException)
         {
+            var exited = process.HasExited;
             process.Kill(entireProcessTree: true);
-            Assert.Fail(process.HasExited
+            Assert.Fail(exited
                 ? $"{fileName} {string.Join(' ', arguments)} exited, but a process it started kept its output open for {timeout}."
                 : $"{fileName} {string.Join(' ', arguments)} did not finish within {timeout}.");
         }

@@ -148,8 +148,6 @@ public sealed partial class RecipientLanguageTests(BrowserFixture browser, Recip
 
         await page.GetByRole(AriaRole.Link, new() { Name = name["passkeys"], Exact = true }).ClickAsync();
         await session.WaitForPathAsync("/recipient/passkeys");
-        // The address bar changes before the enhanced navigation has fetched the page: let it finish before the ceremony.
-        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
         await page.GetByRole(AriaRole.Button, new() { Name = name["addPasskey"], Exact = true }).ClickAsync();
         // A ceremony of two round trips and the authenticator: more time than a page load on a busy machine.
         await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = name["passkeyAdded"] })).ToBeVisibleAsync(new() { Timeout = 20_000 });

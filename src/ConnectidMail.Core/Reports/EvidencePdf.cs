@@ -105,7 +105,7 @@ public sealed class EvidencePdf : IDisposable
         file.Elements.SetName("/Filter", "/FlateDecode");
         file.Elements.SetName("/Subtype", "/application/json"); // PDFsharp writes the slash as #2F
         var parameters = file.Elements.GetDictionary("/Params") ?? throw new InvalidOperationException("PDFsharp wrote no file parameters.");
-        parameters.Elements.SetInteger("/Size", checked((int)evidence.Length));
+        parameters.Elements["/Size"] = new PdfLongInteger(evidence.Length);
         parameters.Elements["/CheckSum"] = new PdfString(Encoding.Latin1.GetString(evidence.Md5), PdfStringEncoding.RawEncoding);
     }
 

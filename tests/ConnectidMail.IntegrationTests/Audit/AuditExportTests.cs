@@ -302,28 +302,30 @@ public sealed class AuditExportTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_auditor_page_sends_the_search_results_before_the_chain_check_and_the_check_after_them()
+    public async Task The_auditor_page_sends_the_search_results_at_once_and_only_the_chain_check_after_them()
     {
-        using var portal = Portal(Settings(sink.PortalSettings()));
+        // On SQLite in both lanes: its search answers at once, so the check always comes after the page. On PostgreSQL a
+        // short trail's check can finish while the page still waits for its search, and then nothing needs streaming.
+        using var portal = Portal(Settings(new Dictionary<string, string?>(sink.PortalSettings()) { ["Database:Provider"] = "Sqlite" }));
         using var auditor = await CookieSessionAsync(portal, StaffRoles.Auditor);
 
         using var response = await auditor.Client.GetAsync($"/audit?action={AuditActions.UserCreated}");
         var html = await response.Content.ReadAsStringAsync();
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        // The page is sent with the check still running, the events found with it or in the first streamed update
-        // (where the database answers asynchronously), and the check's result in a later update of the same response.
+        // The page goes out with the events found and the check still running; only the check's card follows, in a
+        // streamed update of the same response (the search boxes and results are not sent again).
         var streamed = html.IndexOf("<blazor-ssr>", StringComparison.Ordinal);
         Assert.True(streamed > 0, "The page was not streamed:\n" + html);
-        Assert.InRange(html.IndexOf("id=\"verification-pending\"", StringComparison.Ordinal), 0, streamed);
         var table = html.IndexOf("<table class=\"audit-events\"", StringComparison.Ordinal);
-        var tableEnd = html.IndexOf("</table>", Math.Max(table, 0), StringComparison.Ordinal);
-        Assert.True(table > 0 && tableEnd > table, "No events were shown.");
-        Assert.Contains(AuditActions.UserCreated, html[table..tableEnd], StringComparison.Ordinal);
-        var result = html.IndexOf("id=\"verification-result\"", StringComparison.Ordinal);
-        Assert.True(result > tableEnd, "The chain check's result was sent before the search results.");
-        Assert.Contains("<template", html[tableEnd..result], StringComparison.Ordinal);
-        Assert.Contains("Valid:", html[result..], StringComparison.Ordinal);
+        Assert.InRange(table, 0, streamed);
+        Assert.Contains(AuditActions.UserCreated, html[table..streamed], StringComparison.Ordinal);
+        Assert.InRange(html.IndexOf("id=\"verification-pending\"", StringComparison.Ordinal), 0, streamed);
+        var update = html[streamed..];
+        Assert.Contains("id=\"verification-result\"", update, StringComparison.Ordinal);
+        Assert.Contains("Valid:", update, StringComparison.Ordinal);
+        Assert.DoesNotContain("audit-events", update, StringComparison.Ordinal);
+        Assert.DoesNotContain("id=\"audit-message\"", update, StringComparison.Ordinal);
     }
 
     private static async Task<StaffSession> CookieSessionAsync(PortalFactory portal, string role)
