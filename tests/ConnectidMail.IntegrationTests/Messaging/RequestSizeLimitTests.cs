@@ -17,10 +17,12 @@ public sealed class RequestSizeLimitTests
         using var portal = new PortalFactory(new Dictionary<string, string?> { ["Policy:MaxMessageBytes"] = $"{MaxMessageBytes}" }).StartOnKestrel();
         var (_, key) = await CreateUserWithKeyAsync(portal, "Sender");
         var before = await StoredAsync(portal);
-        using var client = new HttpClient { BaseAddress = portal.ServerAddress };
-        client.DefaultRequestHeaders.Authorization = new("Bearer", key);
         // A client that sends its body before the answer would only see the connection closed under it (the server
-        // stops reading a refused upload); asking first lets it read the refusal.
+        // stops reading a refused upload); asking first lets it read the refusal. It waits for the answer as long as it
+        // takes: after the default second, on a busy machine, it would send the body anyway (a broken pipe, seen on a loaded machine).
+        using var handler = new SocketsHttpHandler { Expect100ContinueTimeout = TimeSpan.FromMinutes(1) };
+        using var client = new HttpClient(handler) { BaseAddress = portal.ServerAddress };
+        client.DefaultRequestHeaders.Authorization = new("Bearer", key);
         client.DefaultRequestHeaders.ExpectContinue = true;
         var message = MessagePart("""{"to":["a@example.com"],"subject":"Too big","body":""}""");
         var file = new ByteArrayContent(SampleFiles.For("big.pdf", 8 * 1024 * 1024));
