@@ -47,14 +47,24 @@ public sealed class BrowserFixture : IAsyncLifetime
         });
     }
 
+    /// <summary>Closes the browser; should it not answer (as a context once did not), ending the driver ends it.</summary>
     public async Task DisposeAsync()
     {
-        if (browser is not null)
+        try
         {
-            await browser.CloseAsync();
+            if (browser is not null)
+            {
+                await browser.CloseAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            }
         }
-
-        playwright?.Dispose();
+        catch (TimeoutException)
+        {
+            await Console.Error.WriteLineAsync("Closing the browser did not finish within 30 s; ending the Playwright driver ends it.");
+        }
+        finally
+        {
+            playwright?.Dispose();
+        }
     }
 }
 

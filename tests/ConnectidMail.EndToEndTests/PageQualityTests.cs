@@ -28,6 +28,27 @@ public sealed class PageQualityTests(BrowserFixture browser, PortalFixture porta
     }
 
     [Fact]
+    public async Task Blazors_error_banner_stays_hidden_while_the_stylesheet_is_still_loading()
+    {
+        // A slow phone, or a loaded server: the page is parsed before its stylesheet arrives. The banner ("Something went
+        // wrong") must not show meanwhile, nor be found as a second alert by assistive technology.
+        var stylesheet = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await Session.Page.RouteAsync("**/css/app*.css", async route =>
+        {
+            await stylesheet.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await route.ContinueAsync();
+        });
+        await Session.Page.GotoAsync(BrowserSession.LoginPath, new() { WaitUntil = WaitUntilState.Commit });
+        var banner = Session.Page.Locator("#blazor-error-ui");
+        await Expect(banner).ToHaveCountAsync(1);
+
+        Assert.False(await banner.IsVisibleAsync(), "The error banner shows while the stylesheet loads.");
+        stylesheet.SetResult();
+        await Expect(Session.LogInButton).ToBeVisibleAsync();
+        await Expect(banner).ToBeHiddenAsync();
+    }
+
+    [Fact]
     public async Task Dashboard_has_no_serious_accessibility_violations()
     {
         // An admin sees the most: every section and the staff table.
