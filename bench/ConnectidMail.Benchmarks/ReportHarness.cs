@@ -252,8 +252,7 @@ internal static class ReportHarness
 
         public (long Private, long MappedFiles) Stop()
         {
-            stopped = true;
-            sampler.Join();
+            Dispose();
             Sample();
             return (peak, mappedAtPeak);
         }

@@ -94,13 +94,7 @@ internal sealed class OutboxStore(IServiceScopeFactory scopes, TimeProvider cloc
         await RecordAsync(
             mail.Id,
             m => m.LeaseToken == claim.LeaseToken,
-            s => s.SetProperty(m => m.FailedAt, now)
-                .SetProperty(m => m.Attempts, attempts)
-                .SetProperty(m => m.LastError, error)
-                .SetProperty(m => m.NextAttemptAt, (DateTimeOffset?)null)
-                .SetProperty(m => m.EncryptedContent, Array.Empty<byte>())
-                .SetProperty(m => m.LockedUntil, (DateTimeOffset?)null)
-                .SetProperty(m => m.LeaseToken, (Guid?)null),
+            s => GiveUp(s.SetProperty(m => m.Attempts, attempts), now, error),
             (listener, cancellationToken) => listener.MailFailedAsync(outcome, cancellationToken));
         return null;
     }
@@ -127,16 +121,24 @@ internal sealed class OutboxStore(IServiceScopeFactory scopes, TimeProvider cloc
         var db = scope.ServiceProvider.GetRequiredService<ConnectidDbContext>();
         await db.OutboxMails
             .Where(m => m.Id == mail.Id && m.LeaseToken == claim.LeaseToken)
-            .ExecuteUpdateAsync(
-                s => s.SetProperty(m => m.FailedAt, clock.GetUtcNow())
-                    .SetProperty(m => m.LastError, $"withdrawn: {reason}")
-                    .SetProperty(m => m.NextAttemptAt, (DateTimeOffset?)null)
-                    .SetProperty(m => m.EncryptedContent, Array.Empty<byte>())
-                    .SetProperty(m => m.LockedUntil, (DateTimeOffset?)null)
-                    .SetProperty(m => m.LeaseToken, (Guid?)null),
-                CancellationToken.None);
+            .ExecuteUpdateAsync(s => GiveUp(s, clock.GetUtcNow(), Withdrawn(reason)), CancellationToken.None);
         return reason;
     }
+
+    /// <summary>What an outbox row records when it was withdrawn rather than failed.</summary>
+    public static string Withdrawn(string reason) => $"withdrawn: {reason}";
+
+    /// <summary>
+    /// The end of a mail that did not go out, however it ended (refused, failing too long, withdrawn): when and why, no
+    /// next attempt, its content erased, its lease cleared so that no late outcome of a claim can revive it.
+    /// </summary>
+    public static UpdateSettersBuilder<OutboxMail> GiveUp(UpdateSettersBuilder<OutboxMail> setters, DateTimeOffset at, string error) =>
+        setters.SetProperty(m => m.FailedAt, at)
+            .SetProperty(m => m.LastError, error)
+            .SetProperty(m => m.NextAttemptAt, (DateTimeOffset?)null)
+            .SetProperty(m => m.EncryptedContent, Array.Empty<byte>())
+            .SetProperty(m => m.LockedUntil, (DateTimeOffset?)null)
+            .SetProperty(m => m.LeaseToken, (Guid?)null);
 
     /// <summary>Gives claimed mails back without an attempt, so they need not wait for the lease to run out.</summary>
     public async Task ReleaseAsync(OutboxClaim claim, IEnumerable<OutboxMail> mails)

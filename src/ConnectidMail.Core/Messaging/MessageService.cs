@@ -217,14 +217,7 @@ public sealed class MessageService(
             .Where(m => m.Kind == NotificationMailComposer.Kind && m.SentAt == null && m.FailedAt == null
                 && (m.LockedUntil == null || m.LockedUntil <= now)
                 && db.MessageRecipients.Any(r => r.MessageId == messageId && r.Id == m.CorrelationId))
-            .ExecuteUpdateAsync(
-                s => s.SetProperty(m => m.NextAttemptAt, (DateTimeOffset?)null)
-                    .SetProperty(m => m.FailedAt, now)
-                    .SetProperty(m => m.LastError, "withdrawn: the message was revoked")
-                    .SetProperty(m => m.EncryptedContent, Array.Empty<byte>())
-                    .SetProperty(m => m.LockedUntil, (DateTimeOffset?)null)
-                    .SetProperty(m => m.LeaseToken, (Guid?)null),
-                cancellationToken);
+            .ExecuteUpdateAsync(s => OutboxStore.GiveUp(s, now, OutboxStore.Withdrawn(NotificationWithdrawal.Revoked)), cancellationToken);
 
     /// <summary>
     /// Opens one of the sender's attachments for download. Null when it does not exist or is someone else's; throws

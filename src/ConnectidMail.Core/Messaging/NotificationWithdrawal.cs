@@ -11,6 +11,9 @@ namespace ConnectidMail.Messaging;
 /// </summary>
 internal sealed class NotificationWithdrawal(ConnectidDbContext db, TimeProvider clock) : IOutboxWithdrawal
 {
+    public const string Revoked = "the message was revoked";
+    public const string Expired = "the message expired";
+
     public async Task<string?> ReasonToWithdrawAsync(string kind, Guid? correlationId, CancellationToken cancellationToken)
     {
         if (kind != NotificationMailComposer.Kind || correlationId is not { } recipientId)
@@ -24,9 +27,10 @@ internal sealed class NotificationWithdrawal(ConnectidDbContext db, TimeProvider
             .SingleOrDefaultAsync(cancellationToken);
         return message switch
         {
-            { RevokedAt: not null } => "the message was revoked",
-            { ContentShreddedAt: not null } => "the message expired",
-            _ when message is not null && message.ExpiresAt <= clock.GetUtcNow() => "the message expired",
+            null => null,
+            { RevokedAt: not null } => Revoked,
+            { ContentShreddedAt: not null } => Expired,
+            _ when message.ExpiresAt <= clock.GetUtcNow() => Expired,
             _ => null,
         };
     }
