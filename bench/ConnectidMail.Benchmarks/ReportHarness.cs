@@ -150,7 +150,8 @@ internal static class ReportHarness
             Verification = new AuditVerification(true, 0, null, null, null),
             EventCount = 0,
         };
-        await EvidenceReportBuilder.WriteAsync(header, AsyncEnumerable.Empty<AuditEvent>(), Stream.Null);
+        using var pdf = new MemoryStream();
+        await EvidenceReportBuilder.WriteAsync(header, AsyncEnumerable.Empty<AuditEvent>(), pdf);
     }
 
     /// <summary><c>report-seed --dir PATH --events N</c>: creates the database and chains N events into it.</summary>

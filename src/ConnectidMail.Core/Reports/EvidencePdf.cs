@@ -24,13 +24,17 @@ public sealed class EvidencePdf : IDisposable
     ];
 
     private readonly PdfDocument document = new();
+    private readonly SpillFile spill;
     private readonly PageFlow flow;
     private readonly PageFlow.TableWriter events;
 
-    public EvidencePdf()
+    /// <param name="spill">Where the pages' contents and the evidence wait until the file is written; the report's evidence must be kept in the same one.</param>
+    public EvidencePdf(SpillFile spill)
     {
+        ArgumentNullException.ThrowIfNull(spill);
         ReportFonts.EnsureRegistered();
-        flow = new PageFlow(document);
+        this.spill = spill;
+        flow = new PageFlow(document, spill);
         flow.NewPage();
         flow.Heading("Events", PageFlow.SectionFont);
         events = flow.BeginTable(EventColumns);
@@ -40,11 +44,11 @@ public sealed class EvidencePdf : IDisposable
     public void AddEvent(EventRow e) =>
         events.Add([e.Sequence.ToString(CultureInfo.InvariantCulture), Time(e.At), e.Actor, e.Action, Short(e.Hash), e.Details]);
 
-    /// <summary>Puts the summary, timelines and consents before the event table, attaches the evidence and writes the file; with a certificate the PDF itself is signed (a PAdES-style CMS signature over the file).</summary>
+    /// <summary>Puts the summary, timelines and consents before the event table, attaches the evidence and writes the file (to a readable, seekable stream); with a certificate the PDF itself is signed (a PAdES-style CMS signature over the file).</summary>
     public async Task WriteAsync(EvidenceReport report, Stream destination, X509Certificate2? signingCertificate = null)
     {
         ArgumentNullException.ThrowIfNull(report);
-        ArgumentNullException.ThrowIfNull(destination);
+        ThrowIfUnwritable(destination);
         events.End();
 
         document.Info.Title = $"Audit evidence report · {report.OrganisationName}";
@@ -76,7 +80,17 @@ public sealed class EvidencePdf : IDisposable
                 });
         }
 
-        await document.SaveAsync(destination, closeStream: false);
+        await document.SaveAsync(spill.Splice(destination), closeStream: false);
+    }
+
+    /// <summary>The report is written to a stream it can read back and seek in, such as a file: the spilled streams' lengths and the signature are filled in after they are written.</summary>
+    public static void ThrowIfUnwritable(Stream destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        if (!destination.CanSeek || !destination.CanRead || !destination.CanWrite)
+        {
+            throw new ArgumentException("The report must be written to a stream that can be read back and seeked in, such as a file.", nameof(destination));
+        }
     }
 
     public void Dispose()
@@ -86,8 +100,8 @@ public sealed class EvidencePdf : IDisposable
     }
 
     /// <summary>
-    /// Attaches the evidence as it is kept, already deflated: PDFsharp would store it plain (and copy it). The file is
-    /// added empty and then given the deflated bytes themselves; its parameters name the plain file's size and
+    /// Attaches the evidence as it is kept, already deflated in the spill file: PDFsharp would store it plain (and hold
+    /// it). The file is added empty and then given the spilled bytes; its parameters name the plain file's size and
     /// checksum, as PDF defines them.
     /// </summary>
     private void Attach(EmbeddedEvidence evidence)
@@ -101,7 +115,7 @@ public sealed class EvidencePdf : IDisposable
             ?? throw new InvalidOperationException("PDFsharp did not record the attached file.");
         var file = names.Elements.GetDictionary(names.Elements.Count - 1)?.Elements.GetDictionary("/EF")?.Elements.GetDictionary("/F")
             ?? throw new InvalidOperationException("PDFsharp did not record the attached file.");
-        (file.Stream ?? throw new InvalidOperationException("PDFsharp gave the attached file no stream.")).Value = evidence.Deflated;
+        spill.Defer(file, evidence.Deflated);
         file.Elements.SetName("/Filter", "/FlateDecode");
         file.Elements.SetName("/Subtype", "/application/json"); // PDFsharp writes the slash as #2F
         var parameters = file.Elements.GetDictionary("/Params") ?? throw new InvalidOperationException("PDFsharp wrote no file parameters.");

@@ -67,6 +67,7 @@ public sealed record EventRow(long Sequence, DateTimeOffset At, string Actor, st
 
 /// <summary>
 /// The JSON evidence as the PDF stores it: deflated (zlib, PDF's FlateDecode), with the plain JSON's length and MD5 for
-/// the embedded file's parameters (the checksum PDF defines for them, not a security measure).
+/// the embedded file's parameters (the checksum PDF defines for them, not a security measure). The deflated bytes are
+/// in the report's spill file until the PDF is written.
 /// </summary>
-public sealed record EmbeddedEvidence(string FileName, byte[] Deflated, long Length, byte[] Md5);
+public sealed record EmbeddedEvidence(string FileName, SpilledBytes Deflated, long Length, byte[] Md5);

@@ -22,10 +22,12 @@ public static class EvidenceReportBuilder
     public static async Task WriteAsync(
         AuditExportHeader header, IAsyncEnumerable<AuditEvent> events, Stream destination, X509Certificate2? signingCertificate = null, CancellationToken cancellationToken = default)
     {
-        using var pdf = new EvidencePdf();
+        EvidencePdf.ThrowIfUnwritable(destination);
+        using var spill = new SpillFile();
+        using var pdf = new EvidencePdf(spill);
         var collector = new Collector();
         EmbeddedEvidence evidence;
-        await using (var sink = new EvidenceSink())
+        await using (var sink = new EvidenceSink(spill))
         {
             // The event table is laid out on a thread of its own while the events are read, hashed into the JSON and
             // collected: the two halves of the pass take about as long as each other.

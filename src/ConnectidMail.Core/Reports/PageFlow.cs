@@ -9,10 +9,10 @@ namespace ConnectidMail.Reports;
 /// Lays text and tables top to bottom over as many A4 pages as it takes: wraps words (and breaks runs such as hashes
 /// that are wider than their column), starts a new page when the next block does not fit, and repeats a table's header
 /// on every page it continues on. Built for reports of many thousands of pages: a finished page's content is
-/// compressed at once (so the document in memory is a fraction of its text), table rows are taken one at a time, and
-/// text is measured from cached glyph widths.
+/// compressed at once and kept in the spill file (so the document in memory holds none of its text), table rows are
+/// taken one at a time, and text is measured from cached glyph widths.
 /// </summary>
-internal sealed class PageFlow(PdfDocument document) : IDisposable
+internal sealed class PageFlow(PdfDocument document, SpillFile spill) : IDisposable
 {
     public const double Margin = 48;
     private const double FooterHeight = 28;
@@ -151,10 +151,11 @@ internal sealed class PageFlow(PdfDocument document) : IDisposable
     }
 
     /// <summary>
-    /// Deflates the page's content streams now rather than when the document is saved, so that thousands of pages do
-    /// not sit in memory as plain text. zlib's fastest level: content streams are repetitive and shrink well anyway.
+    /// Deflates the page's content streams now rather than when the document is saved, and keeps them in the spill file
+    /// until then, so that thousands of pages do not sit in memory. zlib's fastest level: content streams are
+    /// repetitive and shrink well anyway.
     /// </summary>
-    private static void Compress(PdfPage target)
+    private void Compress(PdfPage target)
     {
         foreach (var content in target.Contents)
         {
@@ -169,9 +170,8 @@ internal sealed class PageFlow(PdfDocument document) : IDisposable
                 zlib.Write(stream.Value);
             }
 
-            stream.Value = deflated.ToArray();
+            spill.Defer(content, spill.Add(deflated.GetBuffer().AsSpan(0, (int)deflated.Length)));
             content.Elements.SetName("/Filter", "/FlateDecode");
-            content.Elements.SetInteger("/Length", stream.Length);
         }
     }
 

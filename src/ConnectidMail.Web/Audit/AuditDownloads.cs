@@ -59,8 +59,9 @@ internal static class AuditDownloads
                 AuditExportScope.FileName("export", run.Header.GeneratedAt, "json"));
         });
 
-        // The PDF evidence report with the same JSON attached. PDFsharp completes a document in memory (its pages
-        // deflated) before it writes it, so it goes to a temporary file first and is streamed from there.
+        // The PDF evidence report with the same JSON attached. It goes to a temporary file first and is streamed from
+        // there: its spilled streams' lengths and its signature are filled in after they are written, which takes a
+        // file to seek in.
         audit.MapGet("/report", async (HttpContext http, AuditExporter exporter, EvidenceSigner signer, Guid? messageId, DateTimeOffset? from, DateTimeOffset? to, CancellationToken cancellationToken) =>
         {
             if (Scope(messageId, from, to) is not { } scope)

@@ -121,16 +121,18 @@ public sealed class EvidencePdfTests
         await AssertQpdfAcceptsAsync(pdf);
     }
 
+    /// <summary>The report with its evidence kept in the spill file it is written with, as the builder does.</summary>
     private static async Task<byte[]> WriteAsync(EvidenceReport report, IEnumerable<EventRow> rows, X509Certificate2? certificate = null)
     {
-        using var pdf = new EvidencePdf();
+        using var spill = new SpillFile();
+        using var pdf = new EvidencePdf(spill);
         foreach (var row in rows)
         {
             pdf.AddEvent(row);
         }
 
         using var output = new MemoryStream();
-        await pdf.WriteAsync(report, output, certificate);
+        await pdf.WriteAsync(report with { Evidence = Evidence(spill, EvidenceJson((int)report.Summary.EventCount)) }, output, certificate);
         return output.ToArray();
     }
 
@@ -191,7 +193,7 @@ public sealed class EvidencePdfTests
                 new ConsentEntry("anna@example.com", "2026-1", Convert.ToHexStringLower(SHA256.HashData("consent text"u8)), Start.AddMinutes(6.5), "203.0.113.7", Withdrawn: false),
                 new ConsentEntry("anna@example.com", "2026-1", Convert.ToHexStringLower(SHA256.HashData("consent text"u8)), Start.AddDays(1), "203.0.113.7", Withdrawn: true),
             ],
-            Evidence = Evidence(EvidenceJson(events)),
+            Evidence = null!, // kept in the spill file the report is written with: WriteAsync attaches it
         };
     }
 
@@ -206,9 +208,9 @@ public sealed class EvidencePdfTests
     private static byte[] EvidenceJson(int events) =>
         Encoding.UTF8.GetBytes($"{{\"events\":{events},\"headHash\":\"{Convert.ToHexStringLower(SHA256.HashData(BitConverter.GetBytes(events)))}\"}}");
 
-    private static EmbeddedEvidence Evidence(byte[] json)
+    private static EmbeddedEvidence Evidence(SpillFile spill, byte[] json)
     {
-        using var sink = new EvidenceSink();
+        using var sink = new EvidenceSink(spill);
         sink.Write(json);
         return sink.Finish("evidence.json");
     }

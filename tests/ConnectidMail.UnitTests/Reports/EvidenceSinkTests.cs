@@ -5,8 +5,8 @@ using ConnectidMail.Reports;
 namespace ConnectidMail.UnitTests.Reports;
 
 /// <summary>
-/// The JSON evidence is kept only deflated, in chunks, while it is written: what comes out must be exactly the bytes
-/// that went in, whatever the sizes of the writes and wherever the chunks end.
+/// The JSON evidence is kept only deflated, in the spill file's encrypted records, while it is written: what comes out
+/// must be exactly the bytes that went in, whatever the sizes of the writes and wherever the records end.
 /// </summary>
 public sealed class EvidenceSinkTests
 {
@@ -15,8 +15,9 @@ public sealed class EvidenceSinkTests
     {
         // Incompressible bytes, so the deflated form spans many 64 KiB chunks and ends inside one.
         var plain = RandomNumberGenerator.GetBytes(1_000_003);
+        using var spill = new SpillFile();
         EmbeddedEvidence evidence;
-        await using (var sink = new EvidenceSink())
+        await using (var sink = new EvidenceSink(spill))
         {
             var at = 0;
             var sizes = new[] { 1, 7, 65_536, 65_535, 65_537, 130_000, 3 };
@@ -38,11 +39,15 @@ public sealed class EvidenceSinkTests
             evidence = sink.Finish("evidence.json");
         }
 
-        Assert.True(evidence.Deflated.Length > 15 * 65_536, $"the deflated form is {evidence.Deflated.Length} bytes: too few chunks to test");
+        Assert.True(evidence.Deflated.Length > 15 * 65_536, $"the deflated form is {evidence.Deflated.Length} bytes: too few records to test");
         Assert.Equal(plain.Length, evidence.Length);
         Assert.Equal(MD5.HashData(plain), evidence.Md5);
+        var deflated = new MemoryStream();
+        spill.CopyTo(evidence.Deflated, deflated);
+        Assert.Equal(evidence.Deflated.Length, deflated.Length);
+        deflated.Position = 0;
         using var inflated = new MemoryStream();
-        using (var zlib = new ZLibStream(new MemoryStream(evidence.Deflated), CompressionMode.Decompress))
+        using (var zlib = new ZLibStream(deflated, CompressionMode.Decompress))
         {
             zlib.CopyTo(inflated);
         }
@@ -53,7 +58,8 @@ public sealed class EvidenceSinkTests
     [Fact]
     public void Nothing_can_be_written_after_the_evidence_is_finished()
     {
-        using var sink = new EvidenceSink();
+        using var spill = new SpillFile();
+        using var sink = new EvidenceSink(spill);
         sink.Write("{}"u8);
         var evidence = sink.Finish("evidence.json");
 
