@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using ConnectidMail.Storage;
 using PdfSharp.Pdf;
 
 namespace ConnectidMail.Reports;
@@ -34,9 +35,7 @@ public sealed class SpillFile : IDisposable
 
     public SpillFile()
     {
-        file = new FileStream(
-            Path.Combine(Path.GetTempPath(), $"connectidmail-spill-{Guid.NewGuid():N}"),
-            FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, bufferSize: 0, FileOptions.DeleteOnClose);
+        file = TemporaryFile.Create("report-spill", bufferSize: 0);
         aes = new AesGcm(RandomNumberGenerator.GetBytes(32), TagSize);
     }
 
@@ -103,7 +102,12 @@ public sealed class SpillFile : IDisposable
             {
                 var (offset, length) = records[index];
                 var cipher = sealedRecord.AsSpan(0, length + TagSize);
-                RandomAccess.Read(file.SafeFileHandle, cipher, offset);
+                for (var read = 0; read < cipher.Length;)
+                {
+                    var got = RandomAccess.Read(file.SafeFileHandle, cipher[read..], offset + read);
+                    read += got > 0 ? got : throw new EndOfStreamException("The report's spill file ended early.");
+                }
+
                 Nonce(index, nonce);
                 aes.Decrypt(nonce, cipher[..length], cipher[length..], plainRecord.AsSpan(0, length));
                 destination.Write(plainRecord, 0, length);
@@ -116,14 +120,17 @@ public sealed class SpillFile : IDisposable
 
     public void Dispose()
     {
-        if (disposed)
+        lock (gate)
         {
-            return;
-        }
+            if (disposed)
+            {
+                return;
+            }
 
-        disposed = true;
-        aes.Dispose();
-        file.Dispose();
+            disposed = true;
+            aes.Dispose();
+            file.Dispose();
+        }
     }
 
     /// <summary>One record: up to 64 KiB, encrypted with its index as the nonce (each index is used once per key).</summary>

@@ -1,6 +1,7 @@
 using ConnectidMail.Audit;
 using ConnectidMail.Reports;
 using ConnectidMail.Staff;
+using ConnectidMail.Storage;
 using ConnectidMail.Web.Api;
 using ConnectidMail.Web.Hardening;
 using Microsoft.AspNetCore.Identity;
@@ -71,9 +72,7 @@ internal static class AuditDownloads
 
             var run = await exporter.BeginAsync(scope, http.ToAuditActor(), "pdf", cancellationToken);
             using var certificate = await signer.CertificateAsync(cancellationToken);
-            var file = new FileStream(
-                Path.Combine(Path.GetTempPath(), $"connectidmail-report-{Guid.NewGuid():N}.pdf"),
-                FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose);
+            var file = TemporaryFile.Create("report", ".pdf", bufferSize: 81920);
             try
             {
                 await EvidenceReportBuilder.WriteAsync(run.Header, run.EventsAsync(cancellationToken), file, certificate, cancellationToken);
