@@ -50,6 +50,27 @@ public sealed class EvidenceReportBuilderTests
     }
 
     [Fact]
+    public async Task A_destination_it_cannot_read_back_and_seek_in_is_refused_before_any_event_is_read()
+    {
+        var events = Chain(10);
+        var read = false;
+        using var oneWay = new System.IO.Compression.GZipStream(new MemoryStream(), System.IO.Compression.CompressionMode.Compress);
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => EvidenceReportBuilder.WriteAsync(Header(events), Watched(), oneWay));
+        Assert.Equal("destination", error.ParamName);
+        Assert.False(read);
+
+        async IAsyncEnumerable<AuditEvent> Watched()
+        {
+            read = true;
+            await foreach (var e in Async(events))
+            {
+                yield return e;
+            }
+        }
+    }
+
+    [Fact]
     public async Task A_cancelled_report_stops_with_a_cancellation()
     {
         var events = Chain(3000);
