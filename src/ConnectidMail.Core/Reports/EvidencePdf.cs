@@ -48,7 +48,7 @@ public sealed class EvidencePdf : IDisposable
     public async Task WriteAsync(EvidenceReport report, Stream destination, X509Certificate2? signingCertificate = null)
     {
         ArgumentNullException.ThrowIfNull(report);
-        ThrowIfUnwritable(destination);
+        SpillFile.ThrowIfNotSpliceable(destination);
         events.End();
 
         document.Info.Title = $"Audit evidence report · {report.OrganisationName}";
@@ -81,16 +81,7 @@ public sealed class EvidencePdf : IDisposable
         }
 
         await document.SaveAsync(spill.Splice(destination), closeStream: false);
-    }
-
-    /// <summary>The report is written to a stream it can read back and seek in, such as a file: the spilled streams' lengths and the signature are filled in after they are written.</summary>
-    public static void ThrowIfUnwritable(Stream destination)
-    {
-        ArgumentNullException.ThrowIfNull(destination);
-        if (!destination.CanSeek || !destination.CanRead || !destination.CanWrite)
-        {
-            throw new ArgumentException("The report must be written to a stream that can be read back and seeked in, such as a file.", nameof(destination));
-        }
+        spill.ThrowIfAnyNotSpliced();
     }
 
     public void Dispose()

@@ -22,7 +22,7 @@ public static class EvidenceReportBuilder
     public static async Task WriteAsync(
         AuditExportHeader header, IAsyncEnumerable<AuditEvent> events, Stream destination, X509Certificate2? signingCertificate = null, CancellationToken cancellationToken = default)
     {
-        EvidencePdf.ThrowIfUnwritable(destination);
+        SpillFile.ThrowIfNotSpliceable(destination);
         using var spill = new SpillFile();
         using var pdf = new EvidencePdf(spill);
         var collector = new Collector();

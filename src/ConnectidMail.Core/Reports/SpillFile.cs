@@ -28,6 +28,7 @@ public sealed class SpillFile : IDisposable
     private readonly Lock gate = new();
     private readonly List<(long Offset, int Length)> records = [];
     private readonly List<SpilledBytes> spilled = [];
+    private readonly HashSet<int> awaitingSplice = [];
     private readonly byte[] sealedRecord = new byte[RecordSize + TagSize];
     private readonly byte[] plainRecord = new byte[RecordSize];
     private long end;
@@ -36,7 +37,9 @@ public sealed class SpillFile : IDisposable
     public SpillFile()
     {
         file = TemporaryFile.Create("report-spill", bufferSize: 0);
-        aes = new AesGcm(RandomNumberGenerator.GetBytes(32), TagSize);
+        var key = RandomNumberGenerator.GetBytes(32);
+        aes = new AesGcm(key, TagSize);
+        CryptographicOperations.ZeroMemory(key);
     }
 
     /// <summary>Keeps these bytes in the file; safe to call from several threads.</summary>
@@ -71,6 +74,11 @@ public sealed class SpillFile : IDisposable
             throw new ArgumentException("The bytes were kept in another spill file.", nameof(bytes));
         }
 
+        lock (gate)
+        {
+            awaitingSplice.Add(bytes.Id);
+        }
+
         var marker = new byte[MarkerSize];
         markerPrefix.CopyTo(marker, 0);
         BinaryPrimitives.WriteInt32LittleEndian(marker.AsSpan(MarkerPrefixSize), bytes.Id);
@@ -87,7 +95,33 @@ public sealed class SpillFile : IDisposable
     }
 
     /// <summary>A stream over <paramref name="destination"/> that writes the deferred bytes where PDFsharp writes a marker (and leaves the destination open).</summary>
-    public Stream Splice(Stream destination) => new SplicingStream(this, destination);
+    public Stream Splice(Stream destination)
+    {
+        ThrowIfNotSpliceable(destination);
+        return new SplicingStream(this, destination);
+    }
+
+    /// <summary>The destination must be a stream that can be read back and seeked in, such as a file: each spliced stream's length is set after it is written.</summary>
+    public static void ThrowIfNotSpliceable(Stream destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        if (!destination.CanSeek || !destination.CanRead || !destination.CanWrite)
+        {
+            throw new ArgumentException("The report must be written to a stream that can be read back and seeked in, such as a file.", nameof(destination));
+        }
+    }
+
+    /// <summary>After the document is written: throws if a deferred stream's marker never reached the splicer, so its bytes are missing from the file.</summary>
+    public void ThrowIfAnyNotSpliced()
+    {
+        lock (gate)
+        {
+            if (awaitingSplice.Count > 0)
+            {
+                throw new InvalidOperationException($"{awaitingSplice.Count} deferred stream(s) were not written in place of their markers; the file is incomplete.");
+            }
+        }
+    }
 
     /// <summary>Writes the kept bytes, decrypted, to <paramref name="destination"/>.</summary>
     public void CopyTo(SpilledBytes bytes, Stream destination)
@@ -139,14 +173,17 @@ public sealed class SpillFile : IDisposable
         lock (gate)
         {
             ObjectDisposedException.ThrowIf(disposed, this);
+            // The index (the nonce) and the place are taken before anything is written, so a write that fails half-way
+            // never lets the next record reuse either.
             var index = records.Count;
+            var offset = end;
             var record = sealedRecord.AsSpan(0, plain.Length + TagSize);
+            records.Add((offset, plain.Length));
+            end += record.Length;
             Span<byte> nonce = stackalloc byte[NonceSize];
             Nonce(index, nonce);
             aes.Encrypt(nonce, plain, record[..plain.Length], record[plain.Length..]);
-            RandomAccess.Write(file.SafeFileHandle, record, end);
-            records.Add((end, plain.Length));
-            end += record.Length;
+            RandomAccess.Write(file.SafeFileHandle, record, offset);
             return index;
         }
     }
@@ -178,7 +215,13 @@ public sealed class SpillFile : IDisposable
         var id = BinaryPrimitives.ReadInt32LittleEndian(written[MarkerPrefixSize..]);
         lock (gate)
         {
-            return id >= 0 && id < spilled.Count ? spilled[id] : throw new InvalidOperationException($"No bytes were kept under marker {id}.");
+            if (id < 0 || id >= spilled.Count)
+            {
+                throw new InvalidOperationException($"No bytes were kept under marker {id}.");
+            }
+
+            awaitingSplice.Remove(id);
+            return spilled[id];
         }
     }
 
@@ -311,7 +354,7 @@ public sealed class SpillFile : IDisposable
             var at = tail.AsSpan().LastIndexOf("/Length "u8);
             var digits = at < 0 ? [] : tail.AsSpan(at + 8);
             digits = digits[..Math.Max(0, digits.IndexOfAnyExceptInRange((byte)'0', (byte)'9'))];
-            if (at < 0 || digits.IsEmpty || !tail.AsSpan().EndsWith("stream\n"u8)
+            if (at < 0 || digits.IsEmpty || !tail.AsSpan().EndsWith("stream\n"u8) || tail.AsSpan(at).IndexOf("endobj"u8) >= 0
                 || !long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var written) || (written != length && written != MarkerSize))
             {
                 throw new InvalidOperationException("PDFsharp did not write a deferred stream's length where it is expected.");

@@ -72,7 +72,7 @@ public sealed class SpillFileTests
     {
         using var spill = new SpillFile();
         var content = RandomNumberGenerator.GetBytes(70_000);
-        var owner = new PdfSharp.Pdf.PdfDictionary(new PdfSharp.Pdf.PdfDocument());
+        var owner = Owner();
         spill.Defer(owner, spill.Add(content));
         var marker = owner.Stream!.Value;
         Assert.True(marker.Length < 64, $"the marker is {marker.Length} bytes");
@@ -107,7 +107,7 @@ public sealed class SpillFileTests
     public void A_marker_whose_length_is_not_where_pdfsharp_writes_it_fails_instead_of_writing_a_broken_file()
     {
         using var spill = new SpillFile();
-        var owner = new PdfSharp.Pdf.PdfDictionary(new PdfSharp.Pdf.PdfDocument());
+        var owner = Owner();
         spill.Defer(owner, spill.Add([1, 2, 3, 4]));
         using var file = new MemoryStream();
         using var spliced = spill.Splice(file);
@@ -115,6 +115,91 @@ public sealed class SpillFileTests
 
         Assert.Throws<InvalidOperationException>(() => spliced.Write(owner.Stream!.Value));
     }
+
+    [Fact]
+    public void Each_record_has_its_own_nonce_and_a_record_moved_to_another_place_fails()
+    {
+        using var spill = new SpillFile();
+        var same = new byte[1000];
+        var first = spill.Add(same);
+        var second = spill.Add(same);
+
+        var atRest = new byte[RandomAccess.GetLength(spill.Handle)];
+        RandomAccess.Read(spill.Handle, atRest, 0);
+        var sealedSize = atRest.Length / 2;
+        Assert.False(atRest.AsSpan(0, sealedSize).SequenceEqual(atRest.AsSpan(sealedSize)), "the same bytes sealed twice must differ");
+
+        // The records swapped: each is authentic, but not at its place.
+        RandomAccess.Write(spill.Handle, atRest.AsSpan(sealedSize), 0);
+        RandomAccess.Write(spill.Handle, atRest.AsSpan(0, sealedSize), sealedSize);
+        Assert.ThrowsAny<CryptographicException>(() => Read(spill, first));
+        Assert.ThrowsAny<CryptographicException>(() => Read(spill, second));
+    }
+
+    [Fact]
+    public void Several_markers_in_one_file_each_get_their_bytes_and_length_even_with_fewer_digits_than_the_marker()
+    {
+        using var spill = new SpillFile();
+        var small = new byte[] { 1, 2, 3, 4, 5 };
+        var large = RandomNumberGenerator.GetBytes(300);
+        var (smallOwner, largeOwner) = (Owner(), Owner());
+        spill.Defer(smallOwner, spill.Add(small));
+        spill.Defer(largeOwner, spill.Add(large));
+
+        using var file = new MemoryStream();
+        using (var spliced = spill.Splice(file))
+        {
+            foreach (var (number, owner) in new[] { (7, smallOwner), (8, largeOwner) })
+            {
+                spliced.Write(Encoding.ASCII.GetBytes($"{number} 0 obj\n<</Length {owner.Stream!.Value.Length}>>\nstream\n"));
+                spliced.Write(owner.Stream.Value);
+                spliced.Write("\nendstream\nendobj\n"u8);
+            }
+        }
+
+        spill.ThrowIfAnyNotSpliced();
+        var expected = new MemoryStream();
+        expected.Write("7 0 obj\n<</Length 5>>\nstream\n"u8);
+        expected.Write(small);
+        expected.Write("\nendstream\nendobj\n8 0 obj\n<</Length 300>>\nstream\n"u8);
+        expected.Write(large);
+        expected.Write("\nendstream\nendobj\n"u8);
+        Assert.Equal(expected.ToArray(), file.ToArray());
+    }
+
+    [Fact]
+    public void A_deferred_stream_that_never_reached_the_file_or_an_unknown_marker_fails_the_report()
+    {
+        using var spill = new SpillFile();
+        var (written, forgotten) = (Owner(), Owner());
+        spill.Defer(written, spill.Add([1, 2, 3]));
+        spill.Defer(forgotten, spill.Add([4, 5, 6]));
+
+        using var file = new MemoryStream();
+        using var spliced = spill.Splice(file);
+        spliced.Write("1 0 obj\n<</Length 20>>\nstream\n"u8);
+        spliced.Write(written.Stream!.Value);
+        Assert.Throws<InvalidOperationException>(spill.ThrowIfAnyNotSpliced);
+
+        var unknown = (byte[])written.Stream.Value.Clone();
+        unknown[^1] = 0x7F; // this file's prefix, an id it never gave out
+        Assert.Throws<InvalidOperationException>(() => spliced.Write(unknown));
+    }
+
+    [Fact]
+    public void Nothing_is_kept_after_it_is_closed_and_a_one_way_destination_is_refused()
+    {
+        var spill = new SpillFile();
+        spill.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => spill.Add([1]));
+        Assert.Throws<ObjectDisposedException>(() => spill.NewWriter());
+
+        using var open = new SpillFile();
+        using var oneWay = new System.IO.Compression.GZipStream(new MemoryStream(), System.IO.Compression.CompressionMode.Compress);
+        Assert.Throws<ArgumentException>(() => open.Splice(oneWay));
+    }
+
+    private static PdfSharp.Pdf.PdfDictionary Owner() => new(new PdfSharp.Pdf.PdfDocument());
 
     private static byte[] Read(SpillFile spill, SpilledBytes kept)
     {
