@@ -27,6 +27,7 @@ public sealed class EvidencePdf : IDisposable
     private readonly SpillFile spill;
     private readonly PageFlow flow;
     private readonly PageFlow.TableWriter events;
+    private bool completed;
 
     /// <param name="spill">Where the pages' contents and the evidence wait until the file is written; the report's evidence must be kept in the same one.</param>
     public EvidencePdf(SpillFile spill)
@@ -44,11 +45,20 @@ public sealed class EvidencePdf : IDisposable
     public void AddEvent(EventRow e) =>
         events.Add([e.Sequence.ToString(CultureInfo.InvariantCulture), Time(e.At), e.Actor, e.Action, Short(e.Hash), e.Details]);
 
-    /// <summary>Puts the summary, timelines and consents before the event table, attaches the evidence and writes the file (to a readable, seekable stream); with a certificate the PDF itself is signed (a PAdES-style CMS signature over the file).</summary>
-    public async Task WriteAsync(EvidenceReport report, Stream destination, X509Certificate2? signingCertificate = null)
+    /// <summary>
+    /// Puts the summary, timelines and consents before the event table, the page numbers on every page, and attaches
+    /// the evidence; with a certificate the file will be signed when saved (a PAdES-style CMS signature over the
+    /// file). The report is not kept, so a long trail's timelines can be collected before the save.
+    /// </summary>
+    public void Complete(EvidenceReport report, X509Certificate2? signingCertificate = null)
     {
         ArgumentNullException.ThrowIfNull(report);
-        SpillFile.ThrowIfNotSpliceable(destination);
+        if (completed)
+        {
+            throw new InvalidOperationException("The report is already complete.");
+        }
+
+        completed = true;
         events.End();
 
         document.Info.Title = $"Audit evidence report · {report.OrganisationName}";
@@ -78,6 +88,16 @@ public sealed class EvidencePdf : IDisposable
                     PageIndex = 0,
                     Rectangle = new XRect(0, 0, 0, 0),
                 });
+        }
+    }
+
+    /// <summary>Writes the completed report to a stream that can be read back and seeked in, such as a file.</summary>
+    public async Task SaveAsync(Stream destination)
+    {
+        SpillFile.ThrowIfNotSpliceable(destination);
+        if (!completed)
+        {
+            throw new InvalidOperationException("Complete the report before saving it.");
         }
 
         await document.SaveAsync(spill.Splice(destination), closeStream: false);

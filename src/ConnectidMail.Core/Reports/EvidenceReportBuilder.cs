@@ -25,6 +25,17 @@ public static class EvidenceReportBuilder
         SpillFile.ThrowIfNotSpliceable(destination);
         using var spill = new SpillFile();
         using var pdf = new EvidencePdf(spill);
+
+        // What the pass collects (timelines, consents) lives only in this call, so it can be collected before the save,
+        // when the report's memory peaks.
+        await LayOutAsync(header, events, spill, pdf, signingCertificate, cancellationToken);
+        await pdf.SaveAsync(destination);
+    }
+
+    /// <summary>The one pass over the events (evidence, table, timelines, consents), then the pages before the table.</summary>
+    private static async Task LayOutAsync(
+        AuditExportHeader header, IAsyncEnumerable<AuditEvent> events, SpillFile spill, EvidencePdf pdf, X509Certificate2? signingCertificate, CancellationToken cancellationToken)
+    {
         var collector = new Collector();
         EmbeddedEvidence evidence;
         await using (var sink = new EvidenceSink(spill))
@@ -32,7 +43,7 @@ public static class EvidenceReportBuilder
             // The event table is laid out on a thread of its own while the events are read, hashed into the JSON and
             // collected: the two halves of the pass take about as long as each other.
             var rows = Channel.CreateBounded<EventRow>(new BoundedChannelOptions(1024) { SingleReader = true, SingleWriter = true });
-            var layout = Task.Run(() => LayOutAsync(rows, pdf, cancellationToken), cancellationToken);
+            var layout = Task.Run(() => LayOutTableAsync(rows, pdf, cancellationToken), cancellationToken);
             try
             {
                 await AuditExportJson.WriteAsync(header, collector.Watch(events, rows.Writer, cancellationToken), sink, cancellationToken);
@@ -80,10 +91,10 @@ public static class EvidenceReportBuilder
             Consents = collector.Consents,
             Evidence = evidence,
         };
-        await pdf.WriteAsync(report, destination, signingCertificate);
+        pdf.Complete(report, signingCertificate);
     }
 
-    private static async Task LayOutAsync(Channel<EventRow> rows, EvidencePdf pdf, CancellationToken cancellationToken)
+    private static async Task LayOutTableAsync(Channel<EventRow> rows, EvidencePdf pdf, CancellationToken cancellationToken)
     {
         try
         {

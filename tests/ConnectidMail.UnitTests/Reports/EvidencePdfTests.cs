@@ -121,6 +121,23 @@ public sealed class EvidencePdfTests
         await AssertQpdfAcceptsAsync(pdf);
     }
 
+    [Fact]
+    public async Task A_report_is_saved_only_once_complete_and_completed_only_once()
+    {
+        using var spill = new SpillFile();
+        using var pdf = new EvidencePdf(spill);
+        using var output = new MemoryStream();
+        await Assert.ThrowsAsync<InvalidOperationException>(() => pdf.SaveAsync(output));
+        Assert.Equal(0, output.Length);
+
+        var report = Report(events: 0) with { Evidence = Evidence(spill, EvidenceJson(0)) };
+        pdf.Complete(report);
+        Assert.Throws<InvalidOperationException>(() => pdf.Complete(report));
+        await pdf.SaveAsync(output);
+        using var document = PdfDocument.Open(output.ToArray());
+        Assert.Contains("Audit evidence report", document.GetPage(1).Text, StringComparison.Ordinal);
+    }
+
     /// <summary>The report with its evidence kept in the spill file it is written with, as the builder does.</summary>
     private static async Task<byte[]> WriteAsync(EvidenceReport report, IEnumerable<EventRow> rows, X509Certificate2? certificate = null)
     {
@@ -132,7 +149,8 @@ public sealed class EvidencePdfTests
         }
 
         using var output = new MemoryStream();
-        await pdf.WriteAsync(report with { Evidence = Evidence(spill, EvidenceJson((int)report.Summary.EventCount)) }, output, certificate);
+        pdf.Complete(report with { Evidence = Evidence(spill, EvidenceJson((int)report.Summary.EventCount)) }, certificate);
+        await pdf.SaveAsync(output);
         return output.ToArray();
     }
 
