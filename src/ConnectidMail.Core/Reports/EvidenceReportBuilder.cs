@@ -26,8 +26,8 @@ public static class EvidenceReportBuilder
         using var spill = new SpillFile();
         using var pdf = new EvidencePdf(spill);
 
-        // What the pass collects (timelines, consents) lives only in this call, so it can be collected before the save,
-        // when the report's memory peaks.
+        // What the pass collects (timelines, consents) lives only in that call, so it can be collected before the save:
+        // a portal's later reports peak lower (measured in docs/benchmarks.md).
         await LayOutAsync(header, events, spill, pdf, signingCertificate, cancellationToken);
         await pdf.SaveAsync(destination);
     }
