@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
@@ -133,6 +134,7 @@ public static class EvidenceReportBuilder
     {
         private readonly Dictionary<Guid, MessageStory> messages = [];
         private readonly Dictionary<string, List<RecipientStory>> recipientsByAddress = new(StringComparer.OrdinalIgnoreCase);
+        private readonly HashSet<string> texts = new(StringComparer.Ordinal);
 
         public long Count { get; private set; }
 
@@ -185,11 +187,11 @@ public static class EvidenceReportBuilder
             {
                 var withdrawn = e.Action == AuditActions.ConsentWithdrawn;
                 Consents.Add(new ConsentEntry(
-                    e.ActorDisplay,
-                    withdrawn ? string.Join(", ", Strings(detail, "versions")) : String(detail, "version") ?? "",
-                    withdrawn ? "" : String(detail, "textHash") ?? "",
+                    Shared(e.ActorDisplay),
+                    Shared(withdrawn ? string.Join(", ", Strings(detail, "versions")) : String(detail, "version") ?? ""),
+                    Shared(withdrawn ? "" : String(detail, "textHash") ?? ""),
                     e.At,
-                    e.IpAddress,
+                    Shared(e.IpAddress),
                     withdrawn));
             }
 
@@ -212,7 +214,7 @@ public static class EvidenceReportBuilder
             switch (e.Action)
             {
                 case AuditActions.MessageCreated:
-                    message.Sender = e.ActorDisplay;
+                    message.Sender = Shared(e.ActorDisplay);
                     message.SentAt = e.At;
                     return;
                 case AuditActions.MessageRevoked or AuditActions.MessageExpired:
@@ -232,7 +234,7 @@ public static class EvidenceReportBuilder
             if (!message.Recipients.TryGetValue(recipientId, out var recipient))
             {
                 var email = e.Action == AuditActions.MessageSent ? String(detail, "to") : null;
-                recipient = new RecipientStory(message, email ?? (e.ActorKind == AuditActorKind.Recipient ? e.ActorDisplay : $"recipient {recipientId:D}"), message.Recipients.Count);
+                recipient = new RecipientStory(message, Shared(email ?? (e.ActorKind == AuditActorKind.Recipient ? e.ActorDisplay : $"recipient {recipientId:D}")), message.Recipients.Count);
                 message.Recipients[recipientId] = recipient;
                 if (!recipientsByAddress.TryGetValue(recipient.Email, out var list))
                 {
@@ -249,32 +251,54 @@ public static class EvidenceReportBuilder
             }
         }
 
-        private static TimelineEntry? TimelineStep(AuditEvent e, JsonElement detail) => e.Action switch
+        private TimelineEntry? TimelineStep(AuditEvent e, JsonElement detail) => e.Action switch
         {
             AuditActions.MessageSent => new(e.At, "Sent"),
             AuditActions.NotificationSent => new(e.At, "Notified", "notification mail handed to the mail server"),
             AuditActions.NotificationFailed => new(e.At, "Notification failed"),
             AuditActions.CodeSent => new(e.At, "Code sent", Bool(detail, "resent") ? "the still-valid code re-sent" : null),
-            AuditActions.CodeFailed => new(e.At, "Wrong code", Number(detail, "attempt") is { } attempt ? $"try {attempt} of {Number(detail, "of")}" : null),
+            AuditActions.CodeFailed => new(e.At, "Wrong code", Number(detail, "attempt") is { } attempt ? Shared($"try {attempt} of {Number(detail, "of")}") : null),
             AuditActions.CodeLocked => new(e.At, "Code locked"),
             AuditActions.RecipientVerified => new(e.At, "Verified", String(detail, "method") switch
             {
                 "code" => "one-time code",
                 "passkey" => "passkey",
-                var other => other,
+                var other => Shared(other),
             }),
-            AuditActions.ConsentGiven => new(e.At, "Consent given", $"text version {String(detail, "version")}"),
+            AuditActions.ConsentGiven => new(e.At, "Consent given", Shared($"text version {String(detail, "version")}")),
             AuditActions.ConsentWithdrawn => new(e.At, "Consent withdrawn"),
             AuditActions.PasskeyAdded => new(e.At, "Passkey added"),
             AuditActions.PasskeyRemoved => new(e.At, "Passkey removed"),
             AuditActions.PasskeyFailed => new(e.At, "Passkey failed"),
-            AuditActions.MessageOpened => new(e.At, "Opened", String(detail, "verifiedBy") is { } by ? $"verified by {by}" : null),
+            AuditActions.MessageOpened => new(e.At, "Opened", String(detail, "verifiedBy") is { } by ? Shared($"verified by {by}") : null),
             AuditActions.AttachmentDownloaded => new(e.At, "Downloaded", $"attachment {e.AttachmentId:D}, {Number(detail, "size")} bytes"),
-            AuditActions.ReplySent => new(e.At, "Replied", Number(detail, "files") is { } files ? $"{files} file(s)" : null),
-            AuditActions.MessageRevoked => new(e.At, "Revoked", $"by {e.ActorDisplay}"),
+            AuditActions.ReplySent => new(e.At, "Replied", Number(detail, "files") is { } files ? Shared($"{files} file(s)") : null),
+            AuditActions.MessageRevoked => new(e.At, "Revoked", Shared($"by {e.ActorDisplay}")),
             AuditActions.MessageExpired => new(e.At, "Expired", "content shredded"),
             _ => null,
         };
+
+        /// <summary>
+        /// One copy of a text the timelines and consents repeat across thousands of messages (senders, addresses,
+        /// consent versions and hashes, IPs, "verified by code"): they are held until the front pages are laid out.
+        /// Texts unique to an event (an attachment's id) are not worth a place here.
+        /// </summary>
+        [return: NotNullIfNotNull(nameof(text))]
+        private string? Shared(string? text)
+        {
+            if (text is null)
+            {
+                return null;
+            }
+
+            if (texts.TryGetValue(text, out var shared))
+            {
+                return shared;
+            }
+
+            texts.Add(text);
+            return text;
+        }
 
         /// <summary>The event's other fields in one line: ids shortened, origin and detail (the attached JSON holds them in full).</summary>
         private static string Details(AuditEvent e)
