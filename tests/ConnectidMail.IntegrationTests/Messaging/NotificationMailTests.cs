@@ -138,7 +138,7 @@ public sealed partial class NotificationMailTests
     public async Task A_notification_still_waiting_for_SMTP_is_withdrawn_when_its_message_is_revoked_and_never_sent()
     {
         await using var sent = await WaitingNotification.QueueAsync("To the wrong person");
-        var (sink, clock, portal, client, email, id, waiting) = sent;
+        var (sink, _, portal, client, _, id, waiting) = sent;
         Assert.NotNull(waiting.NextAttemptAt);
 
         using (var revoke = await client.PostAsync($"/api/v1/messages/{id}/revoke", null))
@@ -155,10 +155,7 @@ public sealed partial class NotificationMailTests
         Assert.Contains("\"notificationsWithdrawn\":1", revoked.Detail, StringComparison.Ordinal);
 
         // SMTP comes up and the retry would be due: a later message's notification arrives, the withdrawn one never.
-        await sink.StartAsync();
-        clock.Advance(RetrySchedule.FirstRetryDelay);
-        var later = await SendAsync(client, new { to = new[] { email }, subject = "To the right person", body = "Hi" });
-        await WaitForStatusAsync(client, later, email, RecipientStatus.Notified);
+        await sent.RetryWithSmtpUpAsync("To the right person");
         Assert.DoesNotContain(sink.Messages, m => m.MessageId == waiting.MessageId);
         Assert.Single(sink.Messages);
     }
@@ -167,7 +164,7 @@ public sealed partial class NotificationMailTests
     public async Task A_notification_a_dispatcher_held_when_its_message_was_revoked_is_withdrawn_before_its_retry()
     {
         await using var sent = await WaitingNotification.QueueAsync("To the wrong person");
-        var (sink, clock, portal, client, email, id, waiting) = sent;
+        var (sink, clock, portal, client, _, id, waiting) = sent;
 
         // A dispatcher holds the mail (an attempt on the wire) while the sender revokes: the revocation leaves it alone.
         await portal.WithDbAsync(db => db.OutboxMails.Where(m => m.Id == waiting.Id).ExecuteUpdateAsync(s => s
@@ -186,10 +183,7 @@ public sealed partial class NotificationMailTests
         await portal.WithDbAsync(db => db.OutboxMails.Where(m => m.Id == waiting.Id).ExecuteUpdateAsync(s => s
             .SetProperty(m => m.LockedUntil, (DateTimeOffset?)null)
             .SetProperty(m => m.LeaseToken, (Guid?)null)));
-        await sink.StartAsync();
-        clock.Advance(RetrySchedule.FirstRetryDelay);
-        var later = await SendAsync(client, new { to = new[] { email }, subject = "To the right person", body = "Hi" });
-        await WaitForStatusAsync(client, later, email, RecipientStatus.Notified);
+        await sent.RetryWithSmtpUpAsync("To the right person");
 
         var withdrawn = await WaitForOutboxAsync(portal, id, m => m.FailedAt is not null);
         Assert.Equal("withdrawn: the message was revoked", withdrawn.LastError);
@@ -205,14 +199,11 @@ public sealed partial class NotificationMailTests
     public async Task A_notification_whose_message_expired_while_SMTP_was_down_is_withdrawn_instead_of_sent()
     {
         await using var sent = await WaitingNotification.QueueAsync("Soon gone");
-        var (sink, clock, portal, client, email, id, waiting) = sent;
+        var (sink, clock, portal, _, _, id, waiting) = sent;
 
         // The message's time runs out before the retry (its expiry brought forward rather than waiting days).
         await portal.WithDbAsync(db => db.Messages.Where(m => m.Id == id).ExecuteUpdateAsync(s => s.SetProperty(m => m.ExpiresAt, clock.GetUtcNow())));
-        await sink.StartAsync();
-        clock.Advance(RetrySchedule.FirstRetryDelay);
-        var later = await SendAsync(client, new { to = new[] { email }, subject = "Still here", body = "Hi" });
-        await WaitForStatusAsync(client, later, email, RecipientStatus.Notified);
+        await sent.RetryWithSmtpUpAsync("Still here");
 
         var withdrawn = await WaitForOutboxAsync(portal, id, m => m.FailedAt is not null);
         Assert.Equal("withdrawn: the message expired", withdrawn.LastError);
@@ -258,6 +249,18 @@ public sealed partial class NotificationMailTests
             var email = $"someone-{Guid.NewGuid():N}@example.org";
             var id = await SendAsync(client, new { to = new[] { email }, subject, body = "Hi" });
             return new(sink, clock, portal, client, email, id, await WaitForOutboxAsync(portal, id, m => m.Attempts == 1));
+        }
+
+        /// <summary>
+        /// SMTP comes up and the waiting mail's retry falls due; returns once a new message to the same address was
+        /// notified, so the dispatcher has been through the retry.
+        /// </summary>
+        public async Task RetryWithSmtpUpAsync(string laterSubject)
+        {
+            await Sink.StartAsync();
+            Clock.Advance(RetrySchedule.FirstRetryDelay);
+            var later = await SendAsync(Client, new { to = new[] { Email }, subject = laterSubject, body = "Hi" });
+            await WaitForStatusAsync(Client, later, Email, RecipientStatus.Notified);
         }
 
         public async ValueTask DisposeAsync()
